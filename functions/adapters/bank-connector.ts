@@ -1,0 +1,60 @@
+import type { BankDirectoryEntry } from '../domain/entities.ts';
+import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook } from '../domain/webhook-signature.ts';
+
+/**
+ * Push connector (API.md): a signed POST to the bank's endpoint. 2xx delivered; 408/429/5xx and
+ * timeouts are transient (the workflow retries with backoff); any other 4xx is permanent
+ * (DISPATCH_FAILED). The error names are what the ASL's Retry/Catch match on.
+ */
+export class ConnectorTransientError extends Error {
+  override readonly name = 'ConnectorTransientError';
+}
+export class ConnectorPermanentError extends Error {
+  override readonly name = 'ConnectorPermanentError';
+}
+
+export type PushKind = 'FREEZE' | 'EXTEND' | 'EXPIRED' | 'REMINDER' | 'RELEASE';
+
+export interface PushMessage {
+  kind: PushKind;
+  instructionId: string;
+  [field: string]: unknown;
+}
+
+export interface BankConnector {
+  push(bank: BankDirectoryEntry, message: PushMessage, deliveryId: string): Promise<void>;
+}
+
+export const PUSH_TIMEOUT_MS = 10_000;
+
+export class HttpBankConnector implements BankConnector {
+  constructor(
+    private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+    private readonly timeoutMs = PUSH_TIMEOUT_MS,
+  ) {}
+
+  async push(bank: BankDirectoryEntry, message: PushMessage, deliveryId: string): Promise<void> {
+    if (!bank.endpoint) throw new ConnectorPermanentError(`bank ${bank.bankId} has no push endpoint`);
+    const body = JSON.stringify(message);
+    let response: Response;
+    try {
+      response = await fetch(bank.endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [DELIVERY_HEADER]: deliveryId,
+          [SIGNATURE_HEADER]: signWebhook(bank.signingSecrets, this.nowSeconds(), body),
+        },
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+    } catch (error) {
+      throw new ConnectorTransientError(`bank ${bank.bankId} unreachable: ${(error as Error).message}`);
+    }
+    if (response.ok) return;
+    const transient = response.status === 408 || response.status === 429 || response.status >= 500;
+    const detail = `bank ${bank.bankId} answered ${response.status} to ${message.kind} ${message.instructionId}`;
+    throw transient ? new ConnectorTransientError(detail) : new ConnectorPermanentError(detail);
+  }
+}

@@ -1,0 +1,43 @@
+import { type BankConnector, HttpBankConnector } from './bank-connector.ts';
+import { type Db, dbFromEnvironment } from './dynamo/db.ts';
+import { type WorkflowClient, stepFunctionsFromEnvironment } from './workflow-client.ts';
+
+/**
+ * Everything a handler needs from the outside world. In AWS it comes from the environment; the local
+ * runtime and the tests build their own (DynamoDB Local, the embedded engine, a fixed clock).
+ */
+export interface Dependencies {
+  db: Db;
+  workflow: WorkflowClient;
+  connector: BankConnector;
+  now: () => Date;
+  /** Push endpoints must be https in AWS; the local runtime also accepts http://127.0.0.1. */
+  allowLoopbackHttp: boolean;
+  hopLimit: number;
+}
+
+let fromEnvironment: Dependencies | undefined;
+
+export function awsDependencies(): Dependencies {
+  fromEnvironment ??= {
+    db: dbFromEnvironment(),
+    workflow: stepFunctionsFromEnvironment(),
+    connector: new HttpBankConnector(),
+    now: () => new Date(),
+    allowLoopbackHttp: false,
+    hopLimit: Number(process.env.FREEZEFLOW_HOP_LIMIT ?? 6),
+  };
+  return fromEnvironment;
+}
+
+/**
+ * A Lambda entry point whose dependencies are built on first call, so that importing a handler
+ * module (local runtime, tests) never reads the AWS environment.
+ */
+export function lambdaEntry<E, R>(make: (deps: Dependencies) => (event: E, context?: unknown) => Promise<R>) {
+  let built: ((event: E, context?: unknown) => Promise<R>) | undefined;
+  return (event: E, context?: unknown): Promise<R> => {
+    built ??= make(awsDependencies());
+    return built(event, context);
+  };
+}

@@ -1,0 +1,62 @@
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { BankDirectoryEntry } from '../../domain/entities.ts';
+import { keys } from '../keys.ts';
+import { bankFromItem, bankToItem } from './codec.ts';
+import type { Db } from './db.ts';
+import { type AuditChange, commitChainedChange, systemChain } from './transact.ts';
+
+export async function getBank(db: Db, bankId: string): Promise<BankDirectoryEntry | undefined> {
+  const out = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.bank(bankId), ConsistentRead: true }));
+  return out.Item ? bankFromItem(out.Item) : undefined;
+}
+
+/** Several banks by id (BatchGet in pages of 100); missing ids are absent from the map. */
+export async function getBanks(db: Db, bankIds: Iterable<string>): Promise<Map<string, BankDirectoryEntry>> {
+  const ids = [...new Set(bankIds)];
+  const found = new Map<string, BankDirectoryEntry>();
+  for (let i = 0; i < ids.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+      [db.table]: { Keys: ids.slice(i, i + 100).map((id) => keys.bank(id)), ConsistentRead: true },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const out = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of out.Responses?.[db.table] ?? []) {
+        const bank = bankFromItem(item);
+        found.set(bank.bankId, bank);
+      }
+      request = out.UnprocessedKeys as typeof request;
+    }
+  }
+  return found;
+}
+
+/** Registers or updates a bank; the change goes to the system audit chain in the same transaction. */
+export async function putBank(
+  db: Db,
+  bank: BankDirectoryEntry,
+  audit: AuditChange,
+  at: () => string,
+): Promise<{ created: boolean }> {
+  return commitChainedChange(db, systemChain, at, async () => {
+    const existing = await getBank(db, bank.bankId);
+    const item = bankToItem({ ...bank, registeredAt: existing?.registeredAt ?? bank.registeredAt });
+    return {
+      ops: [
+        {
+          label: 'bank',
+          op: {
+            Put: {
+              TableName: db.table,
+              Item: item,
+              ConditionExpression: existing ? 'updatedAt = :seen' : 'attribute_not_exists(PK)',
+              ExpressionAttributeValues: existing ? { ':seen': existing.updatedAt } : undefined,
+            },
+          },
+        },
+      ],
+      audit: [{ ...audit, action: existing ? 'BANK_UPDATED' : 'BANK_REGISTERED' }],
+      result: { created: !existing },
+      retryOn: ['bank'],
+    };
+  });
+}

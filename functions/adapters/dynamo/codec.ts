@@ -1,0 +1,165 @@
+import type {
+  BankDirectoryEntry,
+  FraudCase,
+  FreezeOrder,
+  StopPaymentInstruction,
+  TrailEdge,
+} from '../../domain/entities.ts';
+import type { InstructionStatus } from '../../domain/instruction-lifecycle.ts';
+import type { ReasonNotFollowed } from '../../domain/money-trail.ts';
+import { type Money, type MoneyJson, fromMoneyJson, toMoneyJson } from '../../domain/money.ts';
+import { keys } from '../keys.ts';
+
+/** Item <-> entity. Money is stored as {currency, minor: string}; counters (totals) as numbers. */
+export type Item = Record<string, unknown>;
+
+const str = (v: unknown): string => String(v);
+const optStr = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+const nullableStr = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+const moneyOf = (v: unknown): Money => fromMoneyJson(v as MoneyJson);
+
+export function caseToItem(c: FraudCase): Item {
+  return { ...keys.case(c.caseId), type: 'Case', ...c, reportedLoss: toMoneyJson(c.reportedLoss), auditSeq: 0 };
+}
+
+export function caseFromItem(item: Item): FraudCase {
+  return {
+    caseId: str(item.caseId),
+    agencyId: str(item.agencyId),
+    reference: str(item.reference),
+    reportedLoss: moneyOf(item.reportedLoss),
+    reportedAt: str(item.reportedAt),
+    summary: optStr(item.summary),
+    openedAt: str(item.openedAt),
+    openedBy: str(item.openedBy),
+  };
+}
+
+export function orderToItem(o: FreezeOrder): Item {
+  return { ...keys.order(o.caseId, o.orderId), type: 'FreezeOrder', ...o };
+}
+
+export function orderFromItem(item: Item): FreezeOrder {
+  return {
+    caseId: str(item.caseId),
+    orderId: str(item.orderId),
+    legalBasis: item.legalBasis as FreezeOrder['legalBasis'],
+    holdHours: Number(item.holdHours),
+    submittedAt: str(item.submittedAt),
+    submittedBy: str(item.submittedBy),
+    instructionIds: (item.instructionIds as string[] | undefined) ?? [],
+  };
+}
+
+export function instructionToItem(i: StopPaymentInstruction): Item {
+  return {
+    ...keys.instruction(i.caseId, i.instructionId),
+    type: 'Instruction',
+    // Inbox indexes (access pattern 2): oldest first per bank, and per bank and status.
+    GSI1PK: keys.inbox(i.bankId),
+    GSI1SK: `${i.createdAt}#${i.instructionId}`,
+    GSI2PK: keys.inboxByStatus(i.bankId, i.status),
+    GSI2SK: `${i.createdAt}#${i.instructionId}`,
+    ...i,
+    requested: toMoneyJson(i.requested),
+    frozen: toMoneyJson(i.frozen),
+    cashWithdrawn: toMoneyJson(i.cashWithdrawn),
+  };
+}
+
+export function instructionFromItem(item: Item): StopPaymentInstruction {
+  return {
+    kind: (item.kind as StopPaymentInstruction['kind'] | undefined) ?? 'FREEZE',
+    caseId: str(item.caseId),
+    agencyId: str(item.agencyId),
+    orderId: str(item.orderId),
+    instructionId: str(item.instructionId),
+    bankId: str(item.bankId),
+    accountNumber: str(item.accountNumber),
+    accountName: optStr(item.accountName),
+    requested: moneyOf(item.requested),
+    hop: Number(item.hop),
+    parentInstructionId: nullableStr(item.parentInstructionId),
+    status: item.status as InstructionStatus,
+    legalBasis: item.legalBasis as StopPaymentInstruction['legalBasis'],
+    holdHours: Number(item.holdHours),
+    frozen: moneyOf(item.frozen),
+    cashWithdrawn: moneyOf(item.cashWithdrawn),
+    late: item.late === true,
+    createdAt: str(item.createdAt),
+    dispatchedAt: nullableStr(item.dispatchedAt),
+    deadlineAt: nullableStr(item.deadlineAt),
+    holdUntil: nullableStr(item.holdUntil),
+    confirmedAt: nullableStr(item.confirmedAt),
+    escalatedAt: nullableStr(item.escalatedAt),
+    overdueAt: nullableStr(item.overdueAt),
+    reminderDeadlineAt: nullableStr(item.reminderDeadlineAt),
+    transferredAt: optStr(item.transferredAt),
+    reference: optStr(item.reference),
+    releasesInstructionId: optStr(item.releasesInstructionId),
+    disposition: item.disposition as StopPaymentInstruction['disposition'],
+  };
+}
+
+export function bankToItem(b: BankDirectoryEntry): Item {
+  return { ...keys.bank(b.bankId), type: 'Bank', ...b };
+}
+
+export function bankFromItem(item: Item): BankDirectoryEntry {
+  return {
+    bankId: str(item.bankId),
+    name: str(item.name),
+    mode: item.mode as BankDirectoryEntry['mode'],
+    endpoint: optStr(item.endpoint),
+    slaSeconds: Number(item.slaSeconds),
+    signingSecrets: (item.signingSecrets as string[] | undefined) ?? [],
+    registeredAt: str(item.registeredAt),
+    updatedAt: str(item.updatedAt),
+  };
+}
+
+export function edgeToItem(caseId: string, e: TrailEdge): Item {
+  return {
+    ...keys.trailEdge(caseId, e.fromInstructionId, e.transferIndex),
+    type: 'TrailEdge',
+    caseId,
+    ...e,
+    amount: toMoneyJson(e.amount),
+  };
+}
+
+export function edgeFromItem(item: Item): TrailEdge {
+  return {
+    fromInstructionId: str(item.fromInstructionId),
+    transferIndex: Number(item.transferIndex),
+    toInstructionId: nullableStr(item.toInstructionId),
+    toBankId: str(item.toBankId),
+    toAccount: str(item.toAccount),
+    amount: moneyOf(item.amount),
+    transferredAt: nullableStr(item.transferredAt),
+    followed: item.followed === true,
+    reasonNotFollowed: item.reasonNotFollowed as ReasonNotFollowed | undefined,
+  };
+}
+
+/** Counter attribute names of the totals items: `amt_<bucket>_<CUR>` and `cnt_<STATUS>`. */
+export const amountCounter = (bucket: string, currency: string): string => `amt_${bucket}_${currency}`;
+export const statusCounter = (status: string): string => `cnt_${status}`;
+
+/** Reads the per-currency counters of one bucket from a totals item. */
+export function readAmountCounters(item: Item, bucket: string): Map<string, bigint> {
+  const prefix = `amt_${bucket}_`;
+  const out = new Map<string, bigint>();
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(prefix)) out.set(name.slice(prefix.length), BigInt(value as number | bigint));
+  }
+  return out;
+}
+
+export function readStatusCounters(item: Item): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith('cnt_')) out.set(name.slice(4), Number(value));
+  }
+  return out;
+}

@@ -1,0 +1,174 @@
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { StopPaymentInstruction } from '../../domain/entities.ts';
+import { ValidationProblem } from '../../domain/errors.ts';
+import { caseIdOfInstruction } from '../../domain/ids.ts';
+import { type InstructionStatus, canTransition } from '../../domain/instruction-lifecycle.ts';
+import { type TotalsDelta, statusChangeDelta } from '../../domain/totals.ts';
+import { keys } from '../keys.ts';
+import { instructionFromItem } from './codec.ts';
+import type { Db } from './db.ts';
+import { caseTotalsOp } from './totals-ops.ts';
+import { type AuditChange, type LabeledOp, caseChain, commitChainedChange } from './transact.ts';
+
+/** Access pattern 3: an instruction by id (its id names its case), with its task token. */
+export async function getInstructionItem(db: Db, instructionId: string) {
+  const caseId = caseIdOfInstruction(instructionId);
+  if (!caseId) return undefined;
+  const out = await db.doc.send(
+    new GetCommand({ TableName: db.table, Key: keys.instruction(caseId, instructionId), ConsistentRead: true }),
+  );
+  return out.Item;
+}
+
+export async function getInstruction(db: Db, instructionId: string): Promise<StopPaymentInstruction | undefined> {
+  const item = await getInstructionItem(db, instructionId);
+  return item ? instructionFromItem(item) : undefined;
+}
+
+export async function getTaskToken(db: Db, instructionId: string): Promise<string | undefined> {
+  const item = await getInstructionItem(db, instructionId);
+  return typeof item?.taskToken === 'string' ? item.taskToken : undefined;
+}
+
+/** Stores the workflow's task token; returns the instruction as it is after the write. */
+export async function storeTaskToken(
+  db: Db,
+  instructionId: string,
+  taskToken: string,
+): Promise<StopPaymentInstruction | undefined> {
+  const caseId = caseIdOfInstruction(instructionId);
+  if (!caseId) return undefined;
+  const out = await db.doc.send(
+    new UpdateCommand({
+      TableName: db.table,
+      Key: keys.instruction(caseId, instructionId),
+      UpdateExpression: 'SET taskToken = :token',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':token': taskToken },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return out.Attributes ? instructionFromItem(out.Attributes) : undefined;
+}
+
+/** The instruction's update as a transaction item, conditioned on the status it was read in. */
+export function instructionUpdateOp(
+  db: Db,
+  instruction: StopPaymentInstruction,
+  set: Record<string, unknown>,
+): LabeledOp {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':seen': instruction.status };
+  const parts: string[] = [];
+  Object.entries(set).forEach(([name, value], i) => {
+    names[`#a${i}`] = name;
+    values[`:a${i}`] = value;
+    parts.push(`#a${i} = :a${i}`);
+  });
+  if (typeof set.status === 'string') {
+    names['#g2'] = 'GSI2PK';
+    values[':g2'] = keys.inboxByStatus(instruction.bankId, set.status);
+    parts.push('#g2 = :g2');
+  }
+  return {
+    label: 'instruction',
+    op: {
+      Update: {
+        TableName: db.table,
+        Key: keys.instruction(instruction.caseId, instruction.instructionId),
+        UpdateExpression: `SET ${parts.join(', ')}`,
+        ConditionExpression: '#status = :seen',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
+
+export interface StatusChange {
+  /** Decides, from the instruction as read now, what to write (undefined: nothing to do). */
+  decide: (instruction: StopPaymentInstruction) =>
+    | {
+        set: Record<string, unknown>;
+        delta?: TotalsDelta;
+        audit: AuditChange[];
+        extraOps?: LabeledOp[];
+      }
+    | undefined;
+}
+
+/**
+ * Applies a change to one instruction with its totals delta and audit events in one transaction,
+ * re-deciding if the instruction changed in between. Returns the instruction before and whether
+ * anything was written.
+ */
+export async function changeInstruction(
+  db: Db,
+  instructionId: string,
+  at: () => string,
+  change: StatusChange,
+): Promise<{ before: StopPaymentInstruction; changed: boolean } | undefined> {
+  const caseId = caseIdOfInstruction(instructionId);
+  if (!caseId) return undefined;
+  return commitChainedChange(db, caseChain(caseId), at, async () => {
+    const before = await getInstruction(db, instructionId);
+    if (!before) return { ops: [], audit: [], result: undefined };
+    const decision = change.decide(before);
+    if (!decision) return { ops: [], audit: [], result: { before, changed: false } };
+    const to = decision.set.status as InstructionStatus | undefined;
+    if (to && to !== before.status && !canTransition(before.status, to)) {
+      throw new Error(`illegal transition ${before.status} -> ${to} for ${instructionId}`);
+    }
+    const now = at();
+    const ops: LabeledOp[] = [instructionUpdateOp(db, before, decision.set), ...(decision.extraOps ?? [])];
+    const delta = decision.delta ?? (to && to !== before.status ? statusChangeDelta(before.status, to) : undefined);
+    if (delta) ops.push(caseTotalsOp(db, caseId, delta, now));
+    return { ops, audit: decision.audit, result: { before, changed: true }, retryOn: ['instruction'] };
+  });
+}
+
+export interface InboxPage {
+  items: StopPaymentInstruction[];
+  nextCursor: string | null;
+}
+
+/** Access pattern 2: a bank's instructions (optionally by status), oldest first, paginated. */
+export async function queryInbox(
+  db: Db,
+  bankId: string,
+  status: InstructionStatus | undefined,
+  limit: number,
+  cursor: string | undefined,
+): Promise<InboxPage> {
+  const indexPk = status ? keys.inboxByStatus(bankId, status) : keys.inbox(bankId);
+  const startKey = cursor ? decodeCursor(cursor, status ? 'GSI2PK' : 'GSI1PK', indexPk) : undefined;
+  const out = await db.doc.send(
+    new QueryCommand({
+      TableName: db.table,
+      IndexName: status ? 'inboxByStatus' : 'inbox',
+      KeyConditionExpression: status ? 'GSI2PK = :pk' : 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': indexPk },
+      Limit: limit,
+      ExclusiveStartKey: startKey,
+    }),
+  );
+  const nextCursor = out.LastEvaluatedKey
+    ? Buffer.from(JSON.stringify(out.LastEvaluatedKey), 'utf8').toString('base64url')
+    : null;
+  return { items: (out.Items ?? []).map(instructionFromItem), nextCursor };
+}
+
+/** A cursor is only ever a key of this bank's own page: anything else is a bad `cursor`. */
+function decodeCursor(cursor: string, indexPkName: string, indexPk: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const names = Object.keys(key).sort().join(',');
+    const expected = [indexPkName, indexPkName.replace('PK', 'SK'), 'PK', 'SK'].sort().join(',');
+    if (key[indexPkName] === indexPk && names === expected && Object.values(key).every((v) => typeof v === 'string')) {
+      return key;
+    }
+  } catch {
+    // falls through to the 422 below
+  }
+  throw new ValidationProblem([{ path: 'cursor', message: 'not a cursor of this listing' }]);
+}

@@ -1,0 +1,238 @@
+import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { FreezeOrder, StopPaymentInstruction } from '../../domain/entities.ts';
+import { StateConflict } from '../../domain/errors.ts';
+import { instructionsCreatedDelta } from '../../domain/totals.ts';
+import { keys } from '../keys.ts';
+import { instructionToItem, orderToItem } from './codec.ts';
+import type { Db } from './db.ts';
+import { type IdempotencyRecord, type StoredResponse, idempotencyCompleteOp } from './idempotency.ts';
+import { caseTotalsOp } from './totals-ops.ts';
+import {
+  type AuditChange,
+  type LabeledOp,
+  MAX_TRANSACTION_ITEMS,
+  TransactionConflict,
+  caseChain,
+  commitChainedChange,
+  transact,
+} from './transact.ts';
+
+/** API.md / issue "holds": an account may be placed on hold at most twice per case. */
+export const MAX_HOLDS_PER_ACCOUNT = 2;
+
+export interface OrderIdempotency {
+  callerScope: string;
+  key: string;
+  hash: string;
+  response: StoredResponse;
+}
+
+export function instructionPutOp(db: Db, instruction: StopPaymentInstruction, conditional: boolean): LabeledOp {
+  return {
+    label: `instruction:${instruction.instructionId}`,
+    op: {
+      Put: {
+        TableName: db.table,
+        Item: instructionToItem(instruction),
+        ConditionExpression: conditional ? 'attribute_not_exists(PK)' : undefined,
+      },
+    },
+  };
+}
+
+/** Adds the instruction to the account's set of holds; refused past MAX_HOLDS_PER_ACCOUNT. Re-runnable. */
+export function targetedAccountOp(db: Db, instruction: StopPaymentInstruction): LabeledOp {
+  return {
+    label: `account:${instruction.bankId}/${instruction.accountNumber}`,
+    op: {
+      Update: {
+        TableName: db.table,
+        Key: keys.targetedAccount(instruction.caseId, instruction.bankId, instruction.accountNumber),
+        UpdateExpression: 'SET #type = :type, bankId = :bank, accountNumber = :account ADD instructionIds :ids',
+        ConditionExpression:
+          'attribute_not_exists(instructionIds) OR size(instructionIds) < :max OR contains(instructionIds, :id)',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':type': 'TargetedAccount',
+          ':bank': instruction.bankId,
+          ':account': instruction.accountNumber,
+          ':ids': new Set([instruction.instructionId]),
+          ':id': instruction.instructionId,
+          ':max': MAX_HOLDS_PER_ACCOUNT,
+        },
+      },
+    },
+  };
+}
+
+/** Access pattern 6: how many holds each account already has in the case. */
+export async function countHolds(
+  db: Db,
+  caseId: string,
+  accounts: { bankId: string; accountNumber: string }[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < accounts.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+      [db.table]: {
+        Keys: accounts.slice(i, i + 100).map((a) => keys.targetedAccount(caseId, a.bankId, a.accountNumber)),
+        ConsistentRead: true,
+      },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const out = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of out.Responses?.[db.table] ?? []) {
+        const ids = item.instructionIds as Set<string> | undefined;
+        counts.set(`${item.bankId}/${item.accountNumber}`, ids?.size ?? 0);
+      }
+      request = out.UnprocessedKeys as typeof request;
+    }
+  }
+  return counts;
+}
+
+function holdLimitConflict(labels: string[]): StateConflict {
+  const accounts = labels.filter((l) => l.startsWith('account:')).map((l) => l.slice('account:'.length));
+  return new StateConflict(
+    `account(s) ${accounts.join(', ')} already placed on hold ${MAX_HOLDS_PER_ACCOUNT} times in this case`,
+    'MAX_HOLDS_PER_ACCOUNT',
+  );
+}
+
+/**
+ * Writes an order: order, instructions, targeted-account markers, totals, audit event and the
+ * idempotency record. One transaction when it fits DynamoDB's 100 items; otherwise the instructions
+ * go first in re-runnable chunks (unconditional puts of deterministic items, set-ADD markers) under
+ * an IN_PROGRESS idempotency lease, and the order, totals, audit and answer commit last, once.
+ */
+export async function submitFreezeOrder(
+  db: Db,
+  order: FreezeOrder,
+  instructions: StopPaymentInstruction[],
+  audit: AuditChange,
+  idempotency: OrderIdempotency,
+  now: () => Date,
+): Promise<void> {
+  const at = () => now().toISOString();
+  const finalOps = (expectInProgress: boolean): LabeledOp[] => [
+    { label: 'order', op: { Put: { TableName: db.table, Item: orderToItem(order), ConditionExpression: 'attribute_not_exists(PK)' } } },
+    caseTotalsOp(
+      db,
+      order.caseId,
+      instructionsCreatedDelta(instructions.length),
+      order.submittedAt,
+      instructions.map((i) => i.hop),
+    ),
+    idempotencyCompleteOp(
+      db,
+      idempotency.callerScope,
+      idempotency.key,
+      idempotency.hash,
+      idempotency.response,
+      now().getTime(),
+      expectInProgress,
+    ),
+  ];
+  const perInstruction = (i: StopPaymentInstruction, conditional: boolean) => [
+    instructionPutOp(db, i, conditional),
+    targetedAccountOp(db, i),
+  ];
+
+  const singleSize = 2 * instructions.length + finalOps(false).length + 2; // + audit event + chain head
+  if (singleSize <= MAX_TRANSACTION_ITEMS) {
+    try {
+      await commitChainedChange(db, caseChain(order.caseId), at, async () => ({
+        ops: [...instructions.flatMap((i) => perInstruction(i, true)), ...finalOps(false)],
+        audit: [audit],
+        result: undefined,
+      }));
+    } catch (error) {
+      if (error instanceof TransactionConflict && error.failedLabels.some((l) => l.startsWith('account:'))) {
+        throw holdLimitConflict(error.failedLabels);
+      }
+      throw error;
+    }
+    return;
+  }
+
+  const written: StopPaymentInstruction[] = [];
+  const chunkSize = Math.floor(MAX_TRANSACTION_ITEMS / 2);
+  try {
+    for (let i = 0; i < instructions.length; i += chunkSize) {
+      const chunk = instructions.slice(i, i + chunkSize);
+      await transact(db, chunk.flatMap((instr) => perInstruction(instr, false)));
+      written.push(...chunk);
+    }
+  } catch (error) {
+    await rollbackInstructions(db, written);
+    if (error instanceof TransactionConflict && error.failedLabels.some((l) => l.startsWith('account:'))) {
+      throw holdLimitConflict(error.failedLabels);
+    }
+    throw error;
+  }
+  await commitChainedChange(db, caseChain(order.caseId), at, async () => ({
+    ops: finalOps(true),
+    audit: [audit],
+    result: undefined,
+  }));
+}
+
+/** Undoes the chunks of an order that could not be completed (a hold-limit race lost mid-way). */
+async function rollbackInstructions(db: Db, instructions: StopPaymentInstruction[]): Promise<void> {
+  for (const i of instructions) {
+    await db.doc.send(new DeleteCommand({ TableName: db.table, Key: keys.instruction(i.caseId, i.instructionId) }));
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: keys.targetedAccount(i.caseId, i.bankId, i.accountNumber),
+        UpdateExpression: 'DELETE instructionIds :ids',
+        ExpressionAttributeValues: { ':ids': new Set([i.instructionId]) },
+      }),
+    );
+  }
+}
+
+export const ORDER_LEASE_SECONDS = 60;
+
+/**
+ * Claims an idempotency key for a large order before its chunks are written. Returns the ids a
+ * previous, crashed attempt reserved (so its chunks are overwritten with identical items), or
+ * throws StateConflict while another attempt holds a live lease.
+ */
+export async function leaseLargeOrder(
+  db: Db,
+  idempotency: Omit<OrderIdempotency, 'response'>,
+  existing: IdempotencyRecord | undefined,
+  reserved: Record<string, string>,
+  nowMs: number,
+): Promise<Record<string, string>> {
+  const leaseUntil = new Date(nowMs + ORDER_LEASE_SECONDS * 1000).toISOString();
+  if (existing?.state === 'IN_PROGRESS' && existing.leaseUntil && existing.leaseUntil > new Date(nowMs).toISOString()) {
+    throw new StateConflict('an identical request with this Idempotency-Key is still in progress', 'IN_PROGRESS');
+  }
+  const keep = existing?.state === 'IN_PROGRESS' && existing.reserved ? existing.reserved : reserved;
+  try {
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.table,
+        Item: {
+          ...keys.idempotency(idempotency.callerScope, idempotency.key),
+          type: 'IdempotencyRecord',
+          requestHash: idempotency.hash,
+          state: 'IN_PROGRESS',
+          reserved: keep,
+          leaseUntil,
+          expiresAt: Math.floor(nowMs / 1000) + 24 * 3600,
+        },
+        ConditionExpression: existing ? 'leaseUntil = :seen' : 'attribute_not_exists(PK)',
+        ExpressionAttributeValues: existing ? { ':seen': existing.leaseUntil } : undefined,
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') {
+      throw new StateConflict('an identical request with this Idempotency-Key is still in progress', 'IN_PROGRESS');
+    }
+    throw error;
+  }
+  return keep;
+}

@@ -1,0 +1,149 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type AuditEvent, GENESIS_HASH, nextAuditEvent } from '../../domain/audit-chain.ts';
+import { keys } from '../keys.ts';
+import type { Db } from './db.ts';
+
+export type TxOp = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+/** A transaction item with a name, so a cancelled transaction says which condition failed. */
+export interface LabeledOp {
+  label: string;
+  op: TxOp;
+}
+
+export class TransactionConflict extends Error {
+  override readonly name = 'TransactionConflict';
+  constructor(
+    readonly failedLabels: string[],
+    /** True when DynamoDB cancelled for a concurrent transaction rather than a failed condition. */
+    readonly contended: boolean,
+  ) {
+    super(`transaction cancelled: ${failedLabels.join(', ') || 'contention'}`);
+  }
+}
+
+export const MAX_TRANSACTION_ITEMS = 100;
+
+export async function transact(db: Db, ops: LabeledOp[]): Promise<void> {
+  if (ops.length > MAX_TRANSACTION_ITEMS) throw new Error(`transaction of ${ops.length} items (max 100)`);
+  try {
+    await db.doc.send(new TransactWriteCommand({ TransactItems: ops.map((o) => o.op) }));
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) {
+      const reasons = error.CancellationReasons ?? [];
+      const failed = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [ops[i]?.label ?? `#${i}`] : []));
+      const contended = reasons.some((r) => r.Code === 'TransactionConflict');
+      throw new TransactionConflict(failed, contended && failed.length === 0);
+    }
+    throw error;
+  }
+}
+
+/** One audit-worthy change (API.md "Audit"); seq and hashes are added when it is chained. */
+export interface AuditChange {
+  actor: string;
+  action: string;
+  subject: string;
+}
+
+/** Where a chain lives: its head item and the partition its events go to. */
+export interface AuditChain {
+  headKey: { PK: string; SK: string };
+  eventsPk: string;
+}
+
+export const caseChain = (caseId: string): AuditChain => ({
+  headKey: keys.case(caseId),
+  eventsPk: keys.casePartition(caseId),
+});
+export const systemChain: AuditChain = { headKey: { PK: keys.systemChain, SK: '#HEAD' }, eventsPk: keys.systemChain };
+
+export interface ChainedChange<T> {
+  ops: LabeledOp[];
+  audit: AuditChange[];
+  result: T;
+  /** Labels whose failed condition means "state moved under us: decide again". */
+  retryOn?: string[];
+}
+
+export class ChainRetriesExhausted extends Error {
+  override readonly name = 'ChainRetriesExhausted';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function readChainHead(db: Db, chain: AuditChain): Promise<{ seq: number; hash: string }> {
+  const head = await db.doc.send(
+    new GetCommand({
+      TableName: db.table,
+      Key: chain.headKey,
+      ConsistentRead: true,
+      ProjectionExpression: 'auditSeq, auditHead',
+    }),
+  );
+  return { seq: Number(head.Item?.auditSeq ?? 0), hash: String(head.Item?.auditHead ?? GENESIS_HASH) };
+}
+
+/**
+ * Commits a change together with its audit events in ONE transaction, conditioned on the chain head
+ * (auditSeq) so two concurrent changes can never fork the chain: the loser re-reads and re-decides.
+ * `build` runs again on every attempt and must read the state it decides on.
+ */
+export async function commitChainedChange<T>(
+  db: Db,
+  chain: AuditChain,
+  at: () => string,
+  build: () => Promise<ChainedChange<T>>,
+  maxAttempts = 40,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const [head, change] = await Promise.all([readChainHead(db, chain), build()]);
+    const events: AuditEvent[] = [];
+    let link = head;
+    const now = at();
+    for (const a of change.audit) {
+      const event = nextAuditEvent(link, { at: now, ...a });
+      events.push(event);
+      link = { seq: event.seq, hash: event.hash };
+    }
+    const auditOps: LabeledOp[] = events.map((event) => ({
+      label: 'auditEvent',
+      op: {
+        Put: {
+          TableName: db.table,
+          Item: { ...keys.auditEvent(chain.eventsPk, event.seq), type: 'AuditEvent', ...event },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    }));
+    const headOp: LabeledOp[] =
+      events.length === 0
+        ? []
+        : [
+            {
+              label: 'chainHead',
+              op: {
+                Update: {
+                  TableName: db.table,
+                  Key: chain.headKey,
+                  UpdateExpression: 'SET auditSeq = :next, auditHead = :hash',
+                  ConditionExpression: head.seq === 0 ? 'attribute_not_exists(auditSeq) OR auditSeq = :prev' : 'auditSeq = :prev',
+                  ExpressionAttributeValues: { ':next': link.seq, ':hash': link.hash, ':prev': head.seq },
+                },
+              },
+            },
+          ];
+    try {
+      await transact(db, [...change.ops, ...auditOps, ...headOp]);
+      return change.result;
+    } catch (error) {
+      if (!(error instanceof TransactionConflict)) throw error;
+      const retryable =
+        error.contended ||
+        error.failedLabels.some((l) => l === 'chainHead' || l === 'auditEvent' || change.retryOn?.includes(l));
+      if (!retryable) throw error;
+      if (attempt >= maxAttempts) throw new ChainRetriesExhausted(`gave up after ${attempt} attempts`);
+      await sleep(Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6)));
+    }
+  }
+}

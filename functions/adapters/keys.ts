@@ -1,0 +1,39 @@
+/** Key builders for the items of table-definition.ts: the only place key formats are written. */
+export const keys = {
+  case: (caseId: string) => ({ PK: `CASE#${caseId}`, SK: '#CASE' }),
+  caseTotals: (caseId: string) => ({ PK: `CASE#${caseId}`, SK: '#TOTALS' }),
+  order: (caseId: string, orderId: string) => ({ PK: `CASE#${caseId}`, SK: `ORDER#${orderId}` }),
+  instruction: (caseId: string, instructionId: string) => ({ PK: `CASE#${caseId}`, SK: `INSTR#${instructionId}` }),
+  confirmation: (caseId: string, bankId: string, confirmationId: string) => ({
+    PK: `CASE#${caseId}`,
+    SK: `CONF#${bankId}#${confirmationId}`,
+  }),
+  targetedAccount: (caseId: string, bankId: string, accountNumber: string) => ({
+    PK: `CASE#${caseId}`,
+    SK: `ACCT#${bankId}#${accountNumber}`,
+  }),
+  trailEdge: (caseId: string, fromInstructionId: string, transferIndex: number) => ({
+    PK: `CASE#${caseId}`,
+    SK: `EDGE#${fromInstructionId}#${String(transferIndex).padStart(2, '0')}`,
+  }),
+  auditEvent: (chainPk: string, seq: number) => ({ PK: chainPk, SK: `AUDIT#${String(seq).padStart(10, '0')}` }),
+  bank: (bankId: string) => ({ PK: `BANK#${bankId}`, SK: '#BANK' }),
+  bankDayTotals: (day: string, bankId: string, shard: number) => ({ PK: `DAY#${day}`, SK: `BANK#${bankId}#${shard}` }),
+  idempotency: (callerScope: string, key: string) => ({ PK: `IDEM#${callerScope}#${key}`, SK: '#IDEM' }),
+  inbox: (bankId: string) => `BANK#${bankId}`,
+  inboxByStatus: (bankId: string, status: string) => `BANK#${bankId}#${status}`,
+  casePartition: (caseId: string) => `CASE#${caseId}`,
+  systemChain: 'AUDIT#SYSTEM',
+} as const;
+
+export const skPrefix = {
+  order: 'ORDER#',
+  instruction: 'INSTR#',
+  confirmation: 'CONF#',
+  targetedAccount: 'ACCT#',
+  trailEdge: 'EDGE#',
+  auditEvent: 'AUDIT#',
+} as const;
+
+/** Per-bank-per-day totals are split over this many items to stay under DynamoDB's per-item write rate. */
+export const BANK_DAY_SHARDS = 4;

@@ -1,0 +1,49 @@
+/**
+ * The one DynamoDB table of freezeflow (single-table design, DESIGN.md §3). CDK builds it from this
+ * object and the local runtime creates it in DynamoDB Local from the same object.
+ *
+ * Items (PK / SK):
+ *   CASE#<caseId> / #CASE                    the case, with its audit chain head (auditSeq, auditHead)
+ *   CASE#<caseId> / #TOTALS                  case totals: per-currency counters, status counts (ADD)
+ *   CASE#<caseId> / ORDER#<orderId>          a freeze order
+ *   CASE#<caseId> / INSTR#<instructionId>    a stop-payment instruction (+ its task token)
+ *   CASE#<caseId> / CONF#<bankId>#<confId>   a bank confirmation (idempotency by confirmationId)
+ *   CASE#<caseId> / ACCT#<bankId>#<account>  account already targeted in the case (holds, cycles)
+ *   CASE#<caseId> / EDGE#<fromId>#<nn>       a money-trail edge (an onward transfer)
+ *   CASE#<caseId> / AUDIT#<seq>              the case's hash-chained audit events
+ *   BANK#<bankId> / #BANK                    bank directory entry
+ *   DAY#<yyyy-mm-dd> / BANK#<bankId>#<shard> frozen totals per bank per day (sharded, summed on read)
+ *   IDEM#<caller>#<key> / #IDEM              idempotency record of a POST
+ *   AUDIT#SYSTEM / #CASE, AUDIT#<seq>        the system chain (banks registered, secrets rotated)
+ * GSIs: `inbox` (GSI1PK BANK#<bankId>, GSI1SK <dispatchedAt>#<id>): a bank's instructions, oldest first;
+ *       `inboxByStatus` (GSI2PK BANK#<bankId>#<status>, same sort): the same, by status.
+ */
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface TableDefinition {
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  globalSecondaryIndexes: { indexName: string; partitionKey: KeyAttribute; sortKey: KeyAttribute }[];
+  /** Confirmations drive "follow the money" through the table's stream (new images). */
+  stream: 'NEW_IMAGE';
+}
+
+export const freezeflowTable: TableDefinition = {
+  partitionKey: { name: 'PK', type: 'S' },
+  sortKey: { name: 'SK', type: 'S' },
+  globalSecondaryIndexes: [
+    { indexName: 'inbox', partitionKey: { name: 'GSI1PK', type: 'S' }, sortKey: { name: 'GSI1SK', type: 'S' } },
+    {
+      indexName: 'inboxByStatus',
+      partitionKey: { name: 'GSI2PK', type: 'S' },
+      sortKey: { name: 'GSI2SK', type: 'S' },
+    },
+  ],
+  stream: 'NEW_IMAGE',
+};
+
+/** Environment variable through which every function learns the table's name. */
+export const TABLE_NAME_ENV = 'FREEZEFLOW_TABLE';

@@ -1,0 +1,87 @@
+import {
+  ExecutionAlreadyExists,
+  InvalidToken,
+  SFNClient,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+
+/** The two state machines of workflows/ (see workflows/definitions.ts). */
+export type WorkflowName = 'freezeOrder' | 'stopPaymentInstruction';
+
+/**
+ * The port through which handlers drive workflows: Step Functions in AWS, the embedded
+ * aws-local-stepfunctions engine locally (local/workflow-engine.ts).
+ */
+export interface WorkflowClient {
+  /** Starts an execution; `name` makes a retried start a no-op (an existing name is success). */
+  startExecution(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<void>;
+  /** Completes a waiting task; a token that already finished or timed out is ignored. */
+  sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void>;
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+export const STATE_MACHINE_ARN_ENV: Record<WorkflowName, string> = {
+  freezeOrder: 'FREEZE_ORDER_STATE_MACHINE_ARN',
+  stopPaymentInstruction: 'INSTRUCTION_STATE_MACHINE_ARN',
+};
+
+/** Step Functions execution names: 1-80 characters of a safe set. */
+export function executionName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 80);
+}
+
+const isFinishedToken = (error: unknown) =>
+  error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken;
+
+export class StepFunctionsWorkflowClient implements WorkflowClient {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly arns: Record<WorkflowName, string>,
+  ) {}
+
+  async startExecution(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<void> {
+    try {
+      await this.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.arns[workflow],
+          name: executionName(name),
+          input: JSON.stringify(input),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
+  }
+
+  async sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void> {
+    try {
+      await this.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    } catch (error) {
+      if (!isFinishedToken(error)) throw error;
+    }
+  }
+
+  async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
+    try {
+      await this.sfn.send(new SendTaskFailureCommand({ taskToken, error, cause }));
+    } catch (e) {
+      if (!isFinishedToken(e)) throw e;
+    }
+  }
+}
+
+export function stepFunctionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): StepFunctionsWorkflowClient {
+  const arn = (w: WorkflowName) => {
+    const value = env[STATE_MACHINE_ARN_ENV[w]];
+    if (!value) throw new Error(`${STATE_MACHINE_ARN_ENV[w]} is not set`);
+    return value;
+  };
+  return new StepFunctionsWorkflowClient(new SFNClient({}), {
+    freezeOrder: arn('freezeOrder'),
+    stopPaymentInstruction: arn('stopPaymentInstruction'),
+  });
+}

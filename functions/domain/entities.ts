@@ -1,0 +1,94 @@
+import type { InstructionStatus } from './instruction-lifecycle.ts';
+import type { ReasonNotFollowed } from './money-trail.ts';
+import type { Money } from './money.ts';
+import type { ReleaseDisposition } from './totals.ts';
+
+/** The entities of DESIGN.md §3 as the domain sees them (money as bigint, times as ISO strings). */
+
+export interface LegalBasis {
+  kind: string;
+  reference: string;
+  issuedBy: string;
+  issuedAt: string;
+}
+
+export interface FraudCase {
+  caseId: string;
+  agencyId: string;
+  reference: string;
+  reportedLoss: Money;
+  reportedAt: string;
+  summary?: string | undefined;
+  openedAt: string;
+  openedBy: string;
+}
+
+export interface FreezeOrder {
+  caseId: string;
+  orderId: string;
+  legalBasis: LegalBasis;
+  holdHours: number;
+  submittedAt: string;
+  submittedBy: string;
+  instructionIds: string[];
+}
+
+export type InstructionKind = 'FREEZE' | 'RELEASE';
+
+export interface StopPaymentInstruction {
+  kind: InstructionKind;
+  caseId: string;
+  agencyId: string;
+  orderId: string;
+  instructionId: string;
+  bankId: string;
+  accountNumber: string;
+  accountName?: string | undefined;
+  requested: Money;
+  hop: number;
+  parentInstructionId: string | null;
+  status: InstructionStatus;
+  legalBasis: LegalBasis;
+  holdHours: number;
+  /** Amount the bank holds now (frozen minus released); zero when nothing is held. */
+  frozen: Money;
+  cashWithdrawn: Money;
+  late: boolean;
+  createdAt: string;
+  dispatchedAt: string | null;
+  deadlineAt: string | null;
+  holdUntil: string | null;
+  confirmedAt: string | null;
+  escalatedAt: string | null;
+  overdueAt: string | null;
+  reminderDeadlineAt: string | null;
+  transferredAt?: string | undefined;
+  reference?: string | undefined;
+  /** RELEASE instructions only. */
+  releasesInstructionId?: string | undefined;
+  disposition?: ReleaseDisposition | undefined;
+}
+
+export interface BankDirectoryEntry {
+  bankId: string;
+  name: string;
+  mode: 'push' | 'pull';
+  endpoint?: string | undefined;
+  slaSeconds: number;
+  /** Valid signing secrets, newest first (two during a rotation). Never leaves the server. */
+  signingSecrets: string[];
+  registeredAt: string;
+  updatedAt: string;
+}
+
+export interface TrailEdge {
+  fromInstructionId: string;
+  transferIndex: number;
+  toInstructionId: string | null;
+  toBankId: string;
+  toAccount: string;
+  amount: Money;
+  transferredAt: string | null;
+  followed: boolean;
+  reasonNotFollowed?: ReasonNotFollowed | undefined;
+}

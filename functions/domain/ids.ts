@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Server-chosen ids. An instruction id starts with its case id (`<caseId>.<...>`), so a
+ * confirmation that names only the instruction finds its case partition with one GetItem
+ * (DESIGN.md §3 access pattern 3) and no GSI read that could lag behind the write.
+ */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export function randomToken(length: number): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (const b of bytes) out += ALPHABET[b % 32];
+  return out;
+}
+
+export const newCaseId = (): string => `C${randomToken(10)}`;
+export const newOrderId = (caseId: string): string => `${caseId}.O${randomToken(6)}`;
+/** Police order targets are numbered from 1 in the order given. */
+export const orderInstructionId = (orderId: string, targetIndex: number): string => `${orderId}.${targetIndex + 1}`;
+/** Follow-ons are derived from the parent and the transfer's position: a redelivery finds the same id. */
+export const followOnInstructionId = (parentInstructionId: string, transferIndex: number): string =>
+  `${parentInstructionId}-${transferIndex + 1}`;
+export const newReleaseId = (caseId: string): string => `${caseId}.R${randomToken(8)}`;
+
+export const ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
+
+/** The case an instruction id belongs to, or undefined when it is not one of ours. */
+export function caseIdOfInstruction(instructionId: string): string | undefined {
+  if (!ID_PATTERN.test(instructionId)) return undefined;
+  const caseId = instructionId.split('.')[0];
+  return caseId && /^C[0-9A-Z]{10}$/.test(caseId) && caseId !== instructionId ? caseId : undefined;
+}

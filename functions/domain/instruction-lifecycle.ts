@@ -1,0 +1,74 @@
+/**
+ * The stop-payment instruction lifecycle of API.md: statuses and the transitions allowed between
+ * them. Every status change in the system goes through `canTransition` (the repository conditions
+ * its writes on the statuses this module names, so a refused transition writes nothing).
+ */
+export const instructionStatuses = [
+  'PENDING',
+  'DISPATCHED',
+  'FROZEN',
+  'PARTIALLY_FROZEN',
+  'FUNDS_MOVED',
+  'CASH_WITHDRAWN',
+  'ACCOUNT_NOT_FOUND',
+  'REJECTED',
+  'DISPATCH_FAILED',
+  'OVERDUE',
+  'EXPIRED',
+  'RELEASED',
+] as const;
+
+export type InstructionStatus = (typeof instructionStatuses)[number];
+
+/** Statuses a bank's result can produce. */
+export const confirmedStatuses = [
+  'FROZEN',
+  'PARTIALLY_FROZEN',
+  'FUNDS_MOVED',
+  'CASH_WITHDRAWN',
+  'ACCOUNT_NOT_FOUND',
+  'REJECTED',
+] as const satisfies readonly InstructionStatus[];
+export type ConfirmedStatus = (typeof confirmedStatuses)[number];
+
+/** A confirmation is accepted only while the instruction is in one of these. */
+export const awaitingConfirmationStatuses = [
+  'PENDING',
+  'DISPATCHED',
+  'OVERDUE',
+] as const satisfies readonly InstructionStatus[];
+
+/** Statuses in which the bank holds funds for the case. */
+export const heldStatuses = ['FROZEN', 'PARTIALLY_FROZEN'] as const satisfies readonly InstructionStatus[];
+
+const transitions: Readonly<Record<InstructionStatus, readonly InstructionStatus[]>> = {
+  PENDING: ['DISPATCHED', 'DISPATCH_FAILED', 'OVERDUE', ...confirmedStatuses],
+  DISPATCHED: ['DISPATCH_FAILED', 'OVERDUE', ...confirmedStatuses],
+  OVERDUE: [...confirmedStatuses],
+  FROZEN: ['EXPIRED', 'RELEASED'],
+  PARTIALLY_FROZEN: ['EXPIRED', 'RELEASED'],
+  FUNDS_MOVED: [],
+  CASH_WITHDRAWN: [],
+  ACCOUNT_NOT_FOUND: [],
+  REJECTED: [],
+  DISPATCH_FAILED: [],
+  EXPIRED: [],
+  RELEASED: [],
+};
+
+export function canTransition(from: InstructionStatus, to: InstructionStatus): boolean {
+  return transitions[from].includes(to);
+}
+
+/** The statuses from which `to` may be reached (what a conditional write checks). */
+export function statusesLeadingTo(to: InstructionStatus): InstructionStatus[] {
+  return instructionStatuses.filter((from) => canTransition(from, to));
+}
+
+export function isAwaitingConfirmation(status: InstructionStatus): boolean {
+  return (awaitingConfirmationStatuses as readonly string[]).includes(status);
+}
+
+export function isHeld(status: InstructionStatus): boolean {
+  return (heldStatuses as readonly string[]).includes(status);
+}

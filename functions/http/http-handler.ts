@@ -1,0 +1,125 @@
+import middy from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { ZodType } from 'zod';
+import { type Caller, CallerClaims } from '../schemas/claims.ts';
+import { IdempotencyKey } from '../schemas/common.ts';
+import { type RouteId, routeById } from '../schemas/routes.ts';
+import { log, maskAccounts } from '../adapters/logger.ts';
+import { HttpProblem, forbidden, problemOf, problemResponse, unauthorized, zodFieldErrors } from './problem.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** The request as a handler sees it, with the checks of API.md in their order. */
+export class HttpRequest {
+  constructor(
+    readonly event: HttpEvent,
+    readonly caller: Caller | undefined,
+  ) {}
+
+  /** The authenticated caller (routes with roles always have one). */
+  get who(): Caller {
+    if (!this.caller) throw new Error('route has no caller');
+    return this.caller;
+  }
+
+  pathParam(name: string): string {
+    return decodeURIComponent(this.event.pathParameters?.[name] ?? '');
+  }
+
+  header(name: string): string | undefined {
+    const wanted = name.toLowerCase();
+    for (const [k, v] of Object.entries(this.event.headers ?? {})) if (k.toLowerCase() === wanted) return v;
+    return undefined;
+  }
+
+  /** The raw JSON body: 413 past 256 KB, 400 if it is not JSON. */
+  rawJson(): unknown {
+    const raw = this.event.body ?? '';
+    const text = this.event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+      throw new HttpProblem(413, 'Content Too Large', `the body is over ${MAX_BODY_BYTES} bytes`);
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new HttpProblem(400, 'Bad Request', 'the body is not valid JSON');
+    }
+  }
+
+  /** Body validated by `schema`: every bad field named (422). */
+  body<T>(schema: ZodType<T>, raw: unknown = this.rawJson()): T {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      throw new HttpProblem(422, 'Unprocessable Content', 'the body has invalid fields', zodFieldErrors(parsed.error));
+    }
+    return parsed.data;
+  }
+
+  query<T>(schema: ZodType<T>): T {
+    const parsed = schema.safeParse(this.event.queryStringParameters ?? {});
+    if (!parsed.success) {
+      throw new HttpProblem(422, 'Unprocessable Content', 'the query has invalid parameters', zodFieldErrors(parsed.error));
+    }
+    return parsed.data;
+  }
+
+  /** Idempotency-Key header, required (422 when missing or malformed). */
+  idempotencyKey(): string {
+    const key = this.header('idempotency-key');
+    const parsed = IdempotencyKey.safeParse(key);
+    if (key === undefined || !parsed.success) {
+      throw new HttpProblem(422, 'Unprocessable Content', 'a valid Idempotency-Key header is required', [
+        { path: 'headers.Idempotency-Key', message: key === undefined ? 'required' : '1-128 visible ASCII characters, no spaces' },
+      ]);
+    }
+    return parsed.data;
+  }
+}
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+/** Claims as API Gateway's JWT authorizer (or the local verifier) leaves them; 401 when unusable. */
+export function callerOf(event: HttpEvent): Caller {
+  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  if (!claims) throw unauthorized('a bearer token is required');
+  const parsed = CallerClaims.safeParse(claims);
+  if (!parsed.success) throw unauthorized('the token lacks a usable role or scope claim');
+  return parsed.data;
+}
+
+/**
+ * An HTTP handler: middy with problem+json errors, then 401 (claims) and 403 (role can never use
+ * the route) before the handler runs its own 404 -> 400/413 -> 422 -> 409 checks in that order.
+ */
+export function httpHandler(routeId: RouteId, handle: (request: HttpRequest) => Promise<HttpResult>) {
+  const route = routeById(routeId);
+  return middy<HttpEvent, HttpResult, Error, Context>()
+    .use({
+      onError: async (request) => {
+        const problem = problemOf(request.error);
+        if (problem) {
+          request.response = problemResponse(problem);
+          return;
+        }
+        log.error('unhandled error', { route: route.id, error: maskAccounts(String(request.error?.stack ?? request.error)) });
+        request.response = problemResponse(new HttpProblem(500, 'Internal Server Error', 'unexpected error'));
+      },
+    })
+    .handler(async (event) => {
+      let caller: Caller | undefined;
+      if (route.roles.length > 0) {
+        caller = callerOf(event);
+        if (!route.roles.includes(caller.role)) throw forbidden(`role ${caller.role} cannot use ${route.method} ${route.path}`);
+      }
+      return handle(new HttpRequest(event, caller));
+    });
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { instructionStatuses } from '../domain/instruction-lifecycle.ts';
+import { Currency, Id, MoneySchema, PositiveMoney, ShortText, UtcDay, UtcTimestamp } from './common.ts';
+
+/** Request bodies and query strings of API.md. Objects are strict: an unknown field is a bad field. */
+
+export const MAX_HOLD_HOURS = 4320;
+export const DEFAULT_HOLD_HOURS = 48;
+export const MAX_TARGETS_PER_ORDER = 500;
+export const MAX_ONWARD_TRANSFERS = 25;
+
+export const RegisterBankBody = z
+  .strictObject({
+    name: ShortText(200),
+    mode: z.enum(['push', 'pull']),
+    endpoint: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+    slaSeconds: z.number().int().min(1).max(604_800),
+    signingSecret: z.string().min(16).max(256).optional(),
+  })
+  .superRefine((bank, ctx) => {
+    if (bank.mode === 'push' && !bank.endpoint) {
+      ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'required for a push connector' });
+    }
+    if (bank.mode === 'push' && !bank.signingSecret) {
+      ctx.addIssue({ code: 'custom', path: ['signingSecret'], message: 'required for a push connector' });
+    }
+  });
+export type RegisterBankInput = z.infer<typeof RegisterBankBody>;
+
+export const OpenCaseBody = z.strictObject({
+  reference: ShortText(200),
+  reportedLoss: PositiveMoney,
+  reportedAt: UtcTimestamp,
+  summary: z.string().max(4000).optional(),
+});
+export type OpenCaseInput = z.infer<typeof OpenCaseBody>;
+
+export const LegalBasis = z.strictObject({
+  kind: ShortText(200),
+  reference: ShortText(200),
+  issuedBy: ShortText(200),
+  issuedAt: UtcTimestamp,
+});
+export type LegalBasisInput = z.infer<typeof LegalBasis>;
+
+export const HoldHours = z.number().positive().max(MAX_HOLD_HOURS);
+
+export const FreezeTarget = z.strictObject({
+  bankId: Id,
+  accountNumber: Id,
+  accountName: z.string().max(200).optional(),
+  amount: PositiveMoney,
+  transferredAt: UtcTimestamp.optional(),
+  reference: z.string().max(200).optional(),
+});
+export type FreezeTargetInput = z.infer<typeof FreezeTarget>;
+
+export const SubmitFreezeOrderBody = z
+  .strictObject({
+    legalBasis: LegalBasis,
+    targets: z.array(FreezeTarget).min(1).max(MAX_TARGETS_PER_ORDER),
+    holdHours: HoldHours.optional(),
+  })
+  .superRefine((order, ctx) => {
+    const seen = new Map<string, number>();
+    order.targets.forEach((t, i) => {
+      const key = `${t.bankId}/${t.accountNumber}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', i, 'accountNumber'],
+          message: `same account as targets.${first}: one instruction per account`,
+        });
+      } else seen.set(key, i);
+    });
+  });
+export type SubmitFreezeOrderInput = z.infer<typeof SubmitFreezeOrderBody>;
+
+export const OnwardTransferBody = z.strictObject({
+  toBankId: Id,
+  toAccount: Id,
+  amount: PositiveMoney,
+  transferredAt: UtcTimestamp.optional(),
+  reference: z.string().max(200).optional(),
+});
+
+export const FreezeConfirmationBody = z.strictObject({
+  confirmationId: Id,
+  result: z.enum(['ACTIONED', 'ACCOUNT_NOT_FOUND', 'REJECTED']),
+  frozen: MoneySchema.optional(),
+  onwardTransfers: z.array(OnwardTransferBody).max(MAX_ONWARD_TRANSFERS).optional(),
+  cashWithdrawn: MoneySchema.optional(),
+  reason: z.string().max(2000).optional(),
+  reportedAt: UtcTimestamp.optional(),
+});
+export type FreezeConfirmationInput = z.infer<typeof FreezeConfirmationBody>;
+
+export const ReleaseConfirmationBody = z.strictObject({
+  confirmationId: Id,
+  result: z.literal('ACTIONED'),
+  released: MoneySchema,
+  reportedAt: UtcTimestamp.optional(),
+  reason: z.string().max(2000).optional(),
+});
+export type ReleaseConfirmationInput = z.infer<typeof ReleaseConfirmationBody>;
+
+export const ExtendHoldBody = z.strictObject({ legalBasis: LegalBasis, holdHours: HoldHours });
+
+export const ReleaseBody = z.strictObject({
+  instructionId: Id,
+  amount: PositiveMoney,
+  disposition: z.enum(['RETURN_TO_VICTIM', 'RELEASE_TO_HOLDER']),
+  authority: LegalBasis,
+});
+
+export const InstructionStatusSchema = z.enum(instructionStatuses);
+
+export const BankInboxQuery = z.strictObject({
+  status: InstructionStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(2048).optional(),
+});
+
+export const PeriodQuery = z
+  .strictObject({
+    from: UtcDay.optional(),
+    to: UtcDay.optional(),
+    currency: Currency.optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['from'], message: 'must not be after `to`' });

@@ -1,0 +1,64 @@
+import type { Role } from './claims.ts';
+
+/**
+ * The HTTP routes of API.md: one table that the CDK stack (API Gateway routes -> functions), the
+ * local server (request router) and the access-control tests all read.
+ * `roles` empty = public. `scope` says which path id the caller must own (else 404).
+ */
+export interface RouteDefinition {
+  id: string;
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  /** Folder under functions/ that holds the handler. */
+  handler: string;
+  roles: readonly Role[];
+  scope: 'none' | 'case' | 'bank';
+}
+
+export const routes = [
+  { id: 'health', method: 'GET', path: '/health', handler: 'health', roles: [], scope: 'none' },
+  { id: 'registerBank', method: 'PUT', path: '/banks/{bankId}', handler: 'register-bank', roles: ['admin'], scope: 'none' },
+  { id: 'openCase', method: 'POST', path: '/cases', handler: 'open-case', roles: ['police'], scope: 'none' },
+  {
+    id: 'submitFreezeOrder',
+    method: 'POST',
+    path: '/cases/{caseId}/freeze-orders',
+    handler: 'submit-freeze-order',
+    roles: ['police'],
+    scope: 'case',
+  },
+  { id: 'getCase', method: 'GET', path: '/cases/{caseId}', handler: 'get-case', roles: ['police', 'regulator'], scope: 'case' },
+  {
+    id: 'getCaseTotals',
+    method: 'GET',
+    path: '/cases/{caseId}/totals',
+    handler: 'get-case-totals',
+    roles: ['police', 'regulator'],
+    scope: 'case',
+  },
+  {
+    id: 'bankInbox',
+    method: 'GET',
+    path: '/banks/{bankId}/instructions',
+    handler: 'bank-inbox',
+    roles: ['bank'],
+    scope: 'bank',
+  },
+  {
+    id: 'recordConfirmation',
+    method: 'POST',
+    path: '/banks/{bankId}/instructions/{instructionId}/confirmations',
+    handler: 'record-confirmation',
+    roles: ['bank'],
+    scope: 'bank',
+  },
+  { id: 'regulatorTotals', method: 'GET', path: '/totals', handler: 'regulator-totals', roles: ['regulator'], scope: 'none' },
+] as const satisfies readonly RouteDefinition[];
+
+export type RouteId = (typeof routes)[number]['id'];
+
+export function routeById(id: RouteId): RouteDefinition {
+  const route = routes.find((r) => r.id === id);
+  if (!route) throw new Error(`no route ${id}`);
+  return route;
+}

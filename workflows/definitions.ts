@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { WorkflowName } from '../functions/adapters/workflow-client.ts';
+
+/**
+ * The one description of the workflows: their ASL files, their state names, and which function
+ * each `${...FunctionArn}` substitution stands for. CDK, the local engine and the tests read this.
+ */
+export const stateNames = {
+  freezeOrder: {
+    fanOutInstructions: 'FanOutInstructions',
+    startInstructionWorkflow: 'StartInstructionWorkflow',
+    summarizeOrder: 'SummarizeOrder',
+  },
+  stopPaymentInstruction: {
+    dispatchInstruction: 'DispatchInstruction',
+    awaitConfirmation: 'AwaitConfirmation',
+    recordOverdue: 'RecordOverdue',
+    sendReminder: 'SendReminder',
+    awaitConfirmationAfterReminder: 'AwaitConfirmationAfterReminder',
+    escalateInstruction: 'EscalateInstruction',
+    recordDispatchFailed: 'RecordDispatchFailed',
+    instructionDone: 'InstructionDone',
+  },
+} as const;
+
+/** Workflow task functions: folder under functions/ and the substitution key naming its ARN. */
+export const workflowFunctions = {
+  dispatchInstruction: { handler: 'dispatch-instruction', substitution: 'DispatchInstructionFunctionArn' },
+  registerTaskToken: { handler: 'register-task-token', substitution: 'RegisterTaskTokenFunctionArn' },
+  recordOverdue: { handler: 'record-overdue', substitution: 'RecordOverdueFunctionArn' },
+  escalateInstruction: { handler: 'escalate-instruction', substitution: 'EscalateInstructionFunctionArn' },
+  recordDispatchFailed: { handler: 'record-dispatch-failed', substitution: 'RecordDispatchFailedFunctionArn' },
+  summarizeOrder: { handler: 'summarize-order', substitution: 'SummarizeOrderFunctionArn' },
+} as const;
+export type WorkflowFunctionId = keyof typeof workflowFunctions;
+
+/** The substitution of the instruction state machine's ARN inside the freeze-order machine. */
+export const INSTRUCTION_STATE_MACHINE_SUBSTITUTION = 'InstructionStateMachineArn';
+
+export const workflowFiles: Record<WorkflowName, string> = {
+  freezeOrder: fileURLToPath(new URL('./freeze-order.asl.json', import.meta.url)),
+  stopPaymentInstruction: fileURLToPath(new URL('./stop-payment-instruction.asl.json', import.meta.url)),
+};
+
+export function readWorkflowDefinition(workflow: WorkflowName): string {
+  return readFileSync(workflowFiles[workflow], 'utf8');
+}
+
+/** Which Task state runs which function (for the local engine's bindings and the CDK assertions). */
+export const taskBindings: Record<WorkflowName, Record<string, WorkflowFunctionId | 'startInstructionWorkflow'>> = {
+  freezeOrder: {
+    [stateNames.freezeOrder.startInstructionWorkflow]: 'startInstructionWorkflow',
+    [stateNames.freezeOrder.summarizeOrder]: 'summarizeOrder',
+  },
+  stopPaymentInstruction: {
+    [stateNames.stopPaymentInstruction.dispatchInstruction]: 'dispatchInstruction',
+    [stateNames.stopPaymentInstruction.awaitConfirmation]: 'registerTaskToken',
+    [stateNames.stopPaymentInstruction.recordOverdue]: 'recordOverdue',
+    [stateNames.stopPaymentInstruction.sendReminder]: 'dispatchInstruction',
+    [stateNames.stopPaymentInstruction.awaitConfirmationAfterReminder]: 'registerTaskToken',
+    [stateNames.stopPaymentInstruction.escalateInstruction]: 'escalateInstruction',
+    [stateNames.stopPaymentInstruction.recordDispatchFailed]: 'recordDispatchFailed',
+  },
+};
