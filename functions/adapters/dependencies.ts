@@ -14,6 +14,8 @@ export interface Dependencies {
   /** Push endpoints must be https in AWS; the local runtime also accepts http://127.0.0.1. */
   allowLoopbackHttp: boolean;
   hopLimit: number;
+  /** Base URL of the HTTP API, for the `confirmUrl` banks are sent. */
+  apiBaseUrl: string;
 }
 
 let fromEnvironment: Dependencies | undefined;
@@ -26,6 +28,7 @@ export function awsDependencies(): Dependencies {
     now: () => new Date(),
     allowLoopbackHttp: false,
     hopLimit: Number(process.env.FREEZEFLOW_HOP_LIMIT ?? 6),
+    apiBaseUrl: process.env.FREEZEFLOW_API_URL ?? '',
   };
   return fromEnvironment;
 }
@@ -34,9 +37,9 @@ export function awsDependencies(): Dependencies {
  * A Lambda entry point whose dependencies are built on first call, so that importing a handler
  * module (local runtime, tests) never reads the AWS environment.
  */
-export function lambdaEntry<E, R>(make: (deps: Dependencies) => (event: E, context?: unknown) => Promise<R>) {
-  let built: ((event: E, context?: unknown) => Promise<R>) | undefined;
-  return (event: E, context?: unknown): Promise<R> => {
+export function lambdaEntry<E, C, R>(make: (deps: Dependencies) => (event: E, context: C) => Promise<R>) {
+  let built: ((event: E, context: C) => Promise<R>) | undefined;
+  return (event: E, context: C): Promise<R> => {
     built ??= make(awsDependencies());
     return built(event, context);
   };

@@ -110,7 +110,7 @@ export async function changeInstruction(
 ): Promise<{ before: StopPaymentInstruction; changed: boolean } | undefined> {
   const caseId = caseIdOfInstruction(instructionId);
   if (!caseId) return undefined;
-  return commitChainedChange(db, caseChain(caseId), at, async () => {
+  return commitChainedChange<{ before: StopPaymentInstruction; changed: boolean } | undefined>(db, caseChain(caseId), at, async () => {
     const before = await getInstruction(db, instructionId);
     if (!before) return { ops: [], audit: [], result: undefined };
     const decision = change.decide(before);

@@ -98,6 +98,7 @@ export async function commitChainedChange<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const [head, change] = await Promise.all([readChainHead(db, chain), build()]);
+    if (change.ops.length === 0 && change.audit.length === 0) return change.result;
     const events: AuditEvent[] = [];
     let link = head;
     const now = at();

@@ -1,0 +1,60 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { followTheMoney } from '../adapters/dynamo/trail.ts';
+import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { log } from '../adapters/logger.ts';
+import { fromMoneyJson, type MoneyJson } from '../domain/money.ts';
+import { skPrefix } from '../adapters/keys.ts';
+
+interface StoredTransfer {
+  toBankId: string;
+  toAccount: string;
+  amount: MoneyJson;
+  transferredAt?: string;
+  reference?: string;
+}
+
+/**
+ * Follow the money: the ONE path for every recorded confirmation, timely or late. In AWS a DynamoDB
+ * Streams event source mapping (filtered to INSERTs of CONF# items) invokes it; locally the stream
+ * poller of DynamoDB Local calls the same function. At-least-once delivery is safe: the trail of an
+ * instruction is resolved once (see followTheMoney) and follow-on executions are named after it.
+ */
+export const createFollowTheMoney = (deps: Dependencies) =>
+  middy<DynamoDBStreamEvent, { followOns: number }, Error, Context>().handler(async (event) => {
+    let followOns = 0;
+    for (const record of event.Records) {
+      if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) continue;
+      const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
+      if (!String(item.SK).startsWith(skPrefix.confirmation) || item.kind !== 'FREEZE') continue;
+      const transfers = (item.onwardTransfers as StoredTransfer[] | undefined) ?? [];
+      if (transfers.length === 0) continue;
+      const result = await followTheMoney(
+        deps.db,
+        String(item.instructionId),
+        transfers.map((t) => ({ ...t, amount: fromMoneyJson(t.amount) })),
+        deps.hopLimit,
+        () => deps.now().toISOString(),
+      );
+      if (!result) {
+        log.warn('confirmation names an unknown instruction', { instructionId: String(item.instructionId) });
+        continue;
+      }
+      // Started even on a redelivery: the execution name makes a second start a no-op.
+      const ids = result.edges.flatMap((e) => (e.toInstructionId ? [e.toInstructionId] : []));
+      if (ids.length > 0) {
+        await deps.workflow.startExecution('freezeOrder', `${result.parent.instructionId}-follow`, {
+          caseId: result.parent.caseId,
+          orderId: result.parent.orderId,
+          instructionIds: ids,
+        });
+      }
+      followOns += result.followOns.length;
+    }
+    return { followOns };
+  });
+
+export const handler = lambdaEntry(createFollowTheMoney);

@@ -1,0 +1,28 @@
+import { type StoredResponse, getIdempotencyRecord, requestHash } from '../adapters/dynamo/idempotency.ts';
+import type { Db } from '../adapters/dynamo/db.ts';
+import { StateConflict } from '../domain/errors.ts';
+import { type HttpResult, json } from './http-handler.ts';
+
+export interface IdempotentRequest {
+  callerScope: string;
+  key: string;
+  hash: string;
+}
+
+export function idempotentRequest(callerScope: string, key: string, body: unknown): IdempotentRequest {
+  return { callerScope, key, hash: requestHash(body) };
+}
+
+/** A replay answers with the first response; the same key with another body is a 409. */
+export async function replayIfSeen(db: Db, request: IdempotentRequest): Promise<StoredResponse | undefined> {
+  const record = await getIdempotencyRecord(db, request.callerScope, request.key);
+  if (!record) return undefined;
+  if (record.requestHash !== request.hash) {
+    throw new StateConflict('this Idempotency-Key was already used with a different body', 'IDEMPOTENCY_KEY_REUSED');
+  }
+  return record.state === 'COMPLETE' ? record.response : undefined;
+}
+
+export function storedToHttp(stored: StoredResponse): HttpResult {
+  return json(stored.statusCode, stored.body, { 'idempotent-replayed': 'true' });
+}

@@ -1,0 +1,86 @@
+import { readAmountCounters, readStatusCounters, type Item } from '../adapters/dynamo/codec.ts';
+import type { StopPaymentInstruction } from '../domain/entities.ts';
+import { instructionStatuses } from '../domain/instruction-lifecycle.ts';
+import { type MoneyJson, toMoneyJson } from '../domain/money.ts';
+import { totalsBuckets } from '../domain/totals.ts';
+
+/** JSON views of stored entities: what the routes of API.md answer. */
+
+export function instructionView(i: StopPaymentInstruction) {
+  return {
+    instructionId: i.instructionId,
+    kind: i.kind,
+    caseId: i.caseId,
+    orderId: i.orderId,
+    bankId: i.bankId,
+    accountNumber: i.accountNumber,
+    ...(i.accountName ? { accountName: i.accountName } : {}),
+    hop: i.hop,
+    parentInstructionId: i.parentInstructionId,
+    status: i.status,
+    requested: toMoneyJson(i.requested),
+    amount: toMoneyJson(i.requested),
+    frozen: toMoneyJson(i.frozen),
+    cashWithdrawn: toMoneyJson(i.cashWithdrawn),
+    late: i.late,
+    createdAt: i.createdAt,
+    dispatchedAt: i.dispatchedAt,
+    deadlineAt: i.deadlineAt,
+    holdUntil: i.holdUntil,
+    confirmedAt: i.confirmedAt,
+    overdueAt: i.overdueAt,
+    escalatedAt: i.escalatedAt,
+    ...(i.releasesInstructionId ? { releasesInstructionId: i.releasesInstructionId, disposition: i.disposition } : {}),
+  };
+}
+
+/** What a bank sees of its instruction (inbox): the FREEZE message's fields plus its status. */
+export function bankInstructionView(i: StopPaymentInstruction) {
+  return { ...instructionView(i), legalBasis: i.legalBasis };
+}
+
+export interface TotalsView {
+  caseId: string;
+  reportedLoss: MoneyJson;
+  frozen: MoneyJson[];
+  expired: MoneyJson[];
+  released: MoneyJson[];
+  restored: MoneyJson[];
+  instructions: Record<string, number>;
+  maxHop: number;
+  updatedAt: string;
+}
+
+/**
+ * The case totals item as API.md "Totals": every bucket lists the same currencies (the reported
+ * loss's and every currency ever counted), zeros included, so the four lists line up.
+ */
+export function totalsView(item: Item): TotalsView {
+  const reportedLoss = item.reportedLoss as MoneyJson;
+  const buckets = Object.fromEntries(totalsBuckets.map((b) => [b, readAmountCounters(item, b)])) as Record<
+    (typeof totalsBuckets)[number],
+    Map<string, bigint>
+  >;
+  const currencies = new Set<string>([reportedLoss.currency]);
+  for (const b of totalsBuckets) for (const c of buckets[b].keys()) currencies.add(c);
+  const list = (b: (typeof totalsBuckets)[number]) =>
+    [...currencies].sort().map((currency) => ({ currency, minor: (buckets[b].get(currency) ?? 0n).toString() }));
+  const counts = readStatusCounters(item);
+  const instructions = Object.fromEntries(instructionStatuses.map((s) => [s, counts.get(s) ?? 0]));
+  let maxHop = 0;
+  for (const name of Object.keys(item)) {
+    const hop = /^hop_(\d+)$/.exec(name)?.[1];
+    if (hop && Number(item[name]) > 0) maxHop = Math.max(maxHop, Number(hop));
+  }
+  return {
+    caseId: String(item.caseId),
+    reportedLoss,
+    frozen: list('frozen'),
+    expired: list('expired'),
+    released: list('released'),
+    restored: list('restored'),
+    instructions,
+    maxHop,
+    updatedAt: String(item.updatedAt),
+  };
+}

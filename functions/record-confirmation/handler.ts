@@ -1,0 +1,55 @@
+import { recordFreezeConfirmation } from '../adapters/dynamo/confirmations.ts';
+import { requestHash } from '../adapters/dynamo/idempotency.ts';
+import { getInstruction, getTaskToken } from '../adapters/dynamo/instructions.ts';
+import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import type { BankConfirmation } from '../domain/confirmation-rules.ts';
+import { fromMoneyJson } from '../domain/money.ts';
+import { httpHandler, json } from '../http/http-handler.ts';
+import { HttpProblem, notFound } from '../http/problem.ts';
+import { bankInScope } from '../http/scope.ts';
+import { FreezeConfirmationBody } from '../schemas/api.ts';
+import { actorOf } from '../schemas/claims.ts';
+
+/**
+ * POST /banks/{bankId}/instructions/{instructionId}/confirmations (that bank): records the bank's
+ * result in one transaction, then completes the workflow's waiting task if it registered a token
+ * (if it registers later, it finds the confirmation and completes itself: no lost race).
+ */
+export const createRecordConfirmation = (deps: Dependencies) =>
+  httpHandler('recordConfirmation', async (request) => {
+    const caller = request.who;
+    const bankId = request.pathParam('bankId');
+    bankInScope(caller, bankId);
+    const instructionId = request.pathParam('instructionId');
+    const instruction = await getInstruction(deps.db, instructionId);
+    if (!instruction || instruction.bankId !== bankId) throw notFound(`instruction ${instructionId}`);
+    const raw = request.rawJson();
+    if (instruction.kind !== 'FREEZE') {
+      throw new HttpProblem(422, 'Unprocessable Content', 'release confirmations are not accepted yet', [
+        { path: 'released', message: 'release confirmations are not supported by this version' },
+      ]);
+    }
+    const input = request.body(FreezeConfirmationBody, raw);
+    const confirmation: BankConfirmation = {
+      confirmationId: input.confirmationId,
+      result: input.result,
+      frozen: input.frozen ? fromMoneyJson(input.frozen) : undefined,
+      cashWithdrawn: input.cashWithdrawn ? fromMoneyJson(input.cashWithdrawn) : undefined,
+      onwardTransfers: input.onwardTransfers?.map((t) => ({ ...t, amount: fromMoneyJson(t.amount) })),
+      reason: input.reason,
+      reportedAt: input.reportedAt,
+    };
+    const answer = await recordFreezeConfirmation(
+      deps.db,
+      instructionId,
+      confirmation,
+      requestHash(raw),
+      actorOf(caller),
+      deps.now,
+    );
+    const taskToken = await getTaskToken(deps.db, instructionId);
+    if (taskToken) await deps.workflow.sendTaskSuccess(taskToken, answer.body);
+    return json(answer.statusCode, answer.body);
+  });
+
+export const handler = lambdaEntry(createRecordConfirmation);

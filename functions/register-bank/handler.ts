@@ -1,0 +1,69 @@
+import { putBank, getBank } from '../adapters/dynamo/banks.ts';
+import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import type { BankDirectoryEntry } from '../domain/entities.ts';
+import { ID_PATTERN } from '../domain/ids.ts';
+import { HttpProblem } from '../http/problem.ts';
+import { httpHandler, json } from '../http/http-handler.ts';
+import { RegisterBankBody } from '../schemas/api.ts';
+import { actorOf } from '../schemas/claims.ts';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** In AWS a push endpoint must be https; the local runtime also accepts http on loopback. */
+function endpointProblem(endpoint: string, allowLoopbackHttp: boolean): string | undefined {
+  const url = new URL(endpoint);
+  if (url.protocol === 'https:') return undefined;
+  if (allowLoopbackHttp && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  return allowLoopbackHttp ? 'must be https (or http on 127.0.0.1 locally)' : 'must be https';
+}
+
+/** Rotation: a new secret goes first and the previous one stays valid beside it (two at most). */
+export function rotateSecrets(existing: string[], next: string | undefined): string[] {
+  if (!next) return existing;
+  return [next, ...existing.filter((s) => s !== next)].slice(0, 2);
+}
+
+export const bankView = (b: BankDirectoryEntry) => ({
+  bankId: b.bankId,
+  name: b.name,
+  mode: b.mode,
+  ...(b.endpoint ? { endpoint: b.endpoint } : {}),
+  slaSeconds: b.slaSeconds,
+  signingSecretsValid: b.signingSecrets.length,
+  registeredAt: b.registeredAt,
+  updatedAt: b.updatedAt,
+});
+
+/** PUT /banks/{bankId} (admin): register or update a bank connector. The secret is never returned. */
+export const createRegisterBank = (deps: Dependencies) =>
+  httpHandler('registerBank', async (request) => {
+    const bankId = request.pathParam('bankId');
+    const input = request.body(RegisterBankBody);
+    const errors = [];
+    if (!ID_PATTERN.test(bankId)) errors.push({ path: 'pathParameters.bankId', message: 'must match [A-Za-z0-9._~-]{1,128}' });
+    const endpointError = input.endpoint ? endpointProblem(input.endpoint, deps.allowLoopbackHttp) : undefined;
+    if (endpointError) errors.push({ path: 'endpoint', message: endpointError });
+    if (errors.length) throw new HttpProblem(422, 'Unprocessable Content', 'the request has invalid fields', errors);
+
+    const now = deps.now().toISOString();
+    const existing = await getBank(deps.db, bankId);
+    const bank: BankDirectoryEntry = {
+      bankId,
+      name: input.name,
+      mode: input.mode,
+      endpoint: input.mode === 'push' ? input.endpoint : undefined,
+      slaSeconds: input.slaSeconds,
+      signingSecrets: rotateSecrets(existing?.signingSecrets ?? [], input.signingSecret),
+      registeredAt: existing?.registeredAt ?? now,
+      updatedAt: now,
+    };
+    const { created } = await putBank(
+      deps.db,
+      bank,
+      { actor: actorOf(request.who), action: 'BANK_REGISTERED', subject: `${bankId}:${bank.mode}` },
+      () => deps.now().toISOString(),
+    );
+    return json(created ? 201 : 200, bankView(bank));
+  });
+
+export const handler = lambdaEntry(createRegisterBank);

@@ -1,0 +1,48 @@
+import type { PushMessage } from '../adapters/bank-connector.ts';
+import type { StopPaymentInstruction } from '../domain/entities.ts';
+import { toMoneyJson } from '../domain/money.ts';
+
+/** Where a bank confirms an instruction (API.md route), absolute when the API's base URL is known. */
+export function confirmUrl(apiBaseUrl: string, i: StopPaymentInstruction): string {
+  return `${apiBaseUrl.replace(/\/$/, '')}/banks/${encodeURIComponent(i.bankId)}/instructions/${encodeURIComponent(i.instructionId)}/confirmations`;
+}
+
+/** The FREEZE push body of API.md "Push connector". */
+export function freezeMessage(
+  i: StopPaymentInstruction,
+  times: { deadlineAt: string; holdUntil: string },
+  apiBaseUrl: string,
+): PushMessage {
+  return {
+    kind: 'FREEZE',
+    instructionId: i.instructionId,
+    caseId: i.caseId,
+    orderId: i.orderId,
+    hop: i.hop,
+    bankId: i.bankId,
+    accountNumber: i.accountNumber,
+    ...(i.accountName ? { accountName: i.accountName } : {}),
+    amount: toMoneyJson(i.requested),
+    legalBasis: i.legalBasis,
+    deadlineAt: times.deadlineAt,
+    holdUntil: times.holdUntil,
+    confirmUrl: confirmUrl(apiBaseUrl, i),
+  };
+}
+
+/** One REMINDER after OVERDUE, with the second deadline. */
+export function reminderMessage(i: StopPaymentInstruction, deadlineAt: string, apiBaseUrl: string): PushMessage {
+  return {
+    kind: 'REMINDER',
+    instructionId: i.instructionId,
+    caseId: i.caseId,
+    orderId: i.orderId,
+    hop: i.hop,
+    bankId: i.bankId,
+    accountNumber: i.accountNumber,
+    amount: toMoneyJson(i.requested),
+    deadlineAt,
+    originalDeadlineAt: i.deadlineAt,
+    confirmUrl: confirmUrl(apiBaseUrl, i),
+  };
+}

@@ -1,0 +1,14 @@
+import { CfnElement, Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/**
+ * How cdk-nag names an attribute of a resource in its findings: `<LogicalId.Attribute>`. Needed to
+ * acknowledge one precise finding (e.g. `AwsSolutions-IAM5[Resource::<TableX.Arn>/index/*]`).
+ */
+export function cfnRef(resource: IConstruct, attribute: string): string {
+  const element = resource instanceof CfnElement ? resource : resource.node.defaultChild;
+  if (!(element instanceof CfnElement))
+    throw new Error(`${resource.node.path} has no CloudFormation resource`);
+  const logicalId: unknown = Stack.of(element).resolve(element.logicalId);
+  return `<${String(logicalId)}.${attribute}>`;
+}

@@ -1,0 +1,89 @@
+import { Stack } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { WorkflowName } from '../../functions/adapters/workflow-client.ts';
+import {
+  INSTRUCTION_STATE_MACHINE_SUBSTITUTION,
+  readWorkflowDefinition,
+  workflowFunctions,
+} from '../../workflows/definitions.ts';
+import type { Functions } from './functions.ts';
+import { stateMachineName } from './state-machine-names.ts';
+
+/** The `${Key}` DefinitionSubstitutions an ASL text uses. */
+export function substitutionKeys(asl: string): string[] {
+  return [...new Set([...asl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] as string))];
+}
+
+export interface WorkflowProps {
+  functions: Functions;
+  logRetention: logs.RetentionDays;
+}
+
+/**
+ * The two Standard state machines of workflows/*.asl.json, inlined (DefinitionBody.fromString, so
+ * the template shows them) with every `${...}` substitution bound: task functions to their ARNs, the
+ * instruction machine to its ARN inside the freeze-order machine. CDK cannot see through
+ * substitutions, so every permission is granted here explicitly.
+ */
+export class Workflow extends Construct {
+  readonly stateMachines: Record<WorkflowName, sfn.StateMachine>;
+
+  constructor(scope: Construct, id: string, props: WorkflowProps) {
+    super(scope, id);
+    const instruction = this.stateMachine('stopPaymentInstruction', props, {});
+    const freezeOrder = this.stateMachine('freezeOrder', props, {
+      [INSTRUCTION_STATE_MACHINE_SUBSTITUTION]: instruction.stateMachineArn,
+    });
+    // Fire-and-forget arn:aws:states:::states:startExecution (no .sync): StartExecution only.
+    instruction.grantStartExecution(freezeOrder);
+    this.stateMachines = { freezeOrder, stopPaymentInstruction: instruction };
+  }
+
+  private stateMachine(
+    workflow: WorkflowName,
+    props: WorkflowProps,
+    others: Record<string, string>,
+  ): sfn.StateMachine {
+    const asl = readWorkflowDefinition(workflow);
+    const substitutions: Record<string, string> = {};
+    const invoked: lambda.IFunction[] = [];
+    for (const key of substitutionKeys(asl)) {
+      const task = Object.values(workflowFunctions).find((f) => f.substitution === key);
+      const other = others[key];
+      if (task) {
+        const fn = props.functions.get(task.handler);
+        substitutions[key] = fn.functionArn;
+        invoked.push(fn);
+      } else if (other !== undefined) {
+        substitutions[key] = other;
+      } else {
+        throw new Error(`${workflow}: no value for the ASL substitution \${${key}}`);
+      }
+    }
+
+    const name = stateMachineName(Stack.of(this), workflow);
+    const id = `${workflow[0]?.toUpperCase()}${workflow.slice(1)}`;
+    const machine = new sfn.StateMachine(this, id, {
+      stateMachineName: name,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(asl),
+      definitionSubstitutions: substitutions,
+      tracingEnabled: true,
+      logs: {
+        // vendedlogs prefix: keeps the CloudWatch Logs resource policy small
+        destination: new logs.LogGroup(this, `${id}Logs`, {
+          logGroupName: `/aws/vendedlogs/states/${name}`,
+          retention: props.logRetention,
+        }),
+        level: sfn.LogLevel.ALL,
+        // execution data holds account numbers: log the events, never their input/output
+        includeExecutionData: false,
+      },
+    });
+    for (const fn of invoked) fn.grantInvoke(machine);
+    return machine;
+  }
+}

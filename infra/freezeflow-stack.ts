@@ -1,0 +1,70 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { routeById } from '../functions/schemas/routes.ts';
+import { Alarms } from './constructs/alarms.ts';
+import { Api } from './constructs/api.ts';
+import { Functions } from './constructs/functions.ts';
+import { Tables } from './constructs/tables.ts';
+import { Workflow } from './constructs/workflow.ts';
+import type { FunctionFolder } from './function-catalog.ts';
+import { addNagSuppressions } from './nag-suppressions.ts';
+
+/** Synth-time defaults: placeholders that deploy but accept no real token until set. */
+export const DEFAULT_JWT_ISSUER = 'https://auth.example.invalid/freezeflow';
+export const DEFAULT_JWT_AUDIENCE = 'freezeflow';
+
+export interface FreezeflowStackProps extends StackProps {
+  /** Issuer (`iss`) of the police/bank/regulator/admin tokens. */
+  jwtIssuer?: string;
+  /** Expected `aud` of the tokens. */
+  jwtAudience?: string;
+  /** OAuth client ids also accepted (matched on `client_id` when a token has no `aud`). */
+  jwtClientIds?: readonly string[];
+  logRetention?: logs.RetentionDays;
+  /** Deploy the scheduled expire-holds function (needs functions/expire-holds/handler.ts). */
+  enableExpireHolds?: boolean;
+  throttle?: { burstLimit: number; rateLimit: number };
+}
+
+/** freezeflow in one stack: table, functions, workflows, HTTP API, alarms (DESIGN.md). */
+export class FreezeflowStack extends Stack {
+  readonly tables: Tables;
+  readonly functions: Functions;
+  readonly workflow: Workflow;
+  readonly api: Api;
+  readonly alarms: Alarms;
+
+  constructor(scope: Construct, id: string, props: FreezeflowStackProps = {}) {
+    super(scope, id, props);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const planned: FunctionFolder[] = props.enableExpireHolds ? ['expire-holds'] : [];
+
+    this.tables = new Tables(this, 'Data');
+    this.functions = new Functions(this, 'Functions', {
+      table: this.tables.table,
+      key: this.tables.key,
+      logRetention,
+      deployPlanned: planned,
+    });
+    this.workflow = new Workflow(this, 'Workflow', { functions: this.functions, logRetention });
+    this.api = new Api(this, 'Api', {
+      functions: this.functions,
+      jwt: {
+        issuer: props.jwtIssuer ?? DEFAULT_JWT_ISSUER,
+        audience: [props.jwtAudience ?? DEFAULT_JWT_AUDIENCE, ...(props.jwtClientIds ?? [])],
+      },
+      logRetention,
+      throttle: props.throttle ?? { burstLimit: 200, rateLimit: 100 },
+    });
+    this.alarms = new Alarms(this, 'Alarms', {
+      stateMachines: this.workflow.stateMachines,
+      streamDeadLetterQueue: this.functions.streamDeadLetterQueue,
+      confirmationFunction: this.functions.get(routeById('recordConfirmation').handler as FunctionFolder),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'TableName', { value: this.tables.table.tableName });
+    addNagSuppressions(this);
+  }
+}

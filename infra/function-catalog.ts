@@ -1,0 +1,95 @@
+import type { WorkflowName } from '../functions/adapters/workflow-client.ts';
+import type { routes } from '../functions/schemas/routes.ts';
+import type { workflowFunctions } from '../workflows/definitions.ts';
+
+type RouteHandler = (typeof routes)[number]['handler'];
+type WorkflowHandler = (typeof workflowFunctions)[keyof typeof workflowFunctions]['handler'];
+
+/**
+ * Every Lambda function of the stack, by its folder under functions/. The type makes the catalog
+ * complete: a new route or workflow function in the shared definitions fails to compile here until
+ * it says which grants it needs.
+ */
+export type FunctionFolder = RouteHandler | WorkflowHandler | 'follow-the-money' | 'expire-holds';
+
+export interface FunctionSpec {
+  /** What invokes it: an HTTP API route, a Step Functions Task, the table's stream, a schedule. */
+  trigger: 'http' | 'workflow' | 'tableStream' | 'schedule';
+  /** DynamoDB access: `read` = grantReadData, `readWrite` = grantReadWriteData (KMS grants included). */
+  table: 'none' | 'read' | 'readWrite';
+  /** states:StartExecution on these state machines. */
+  startExecution: readonly WorkflowName[];
+  /** states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat on these state machines. */
+  taskResponse: readonly WorkflowName[];
+  /** false: planned, not deployed yet (its handler does not exist); the stack can opt in. */
+  deployed: boolean;
+  /** Why it needs what it gets (read by reviewers, not by code). */
+  why: string;
+}
+
+const spec = (
+  trigger: FunctionSpec['trigger'],
+  table: FunctionSpec['table'],
+  why: string,
+  extra: Partial<Pick<FunctionSpec, 'startExecution' | 'taskResponse' | 'deployed'>> = {},
+): FunctionSpec => ({ trigger, table, startExecution: [], taskResponse: [], deployed: true, why, ...extra });
+
+export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
+  // HTTP routes (functions/schemas/routes.ts)
+  health: spec('http', 'none', 'answers 200 without touching any resource'),
+  'register-bank': spec('http', 'readWrite', 'writes the bank directory entry and a system audit event'),
+  'open-case': spec('http', 'readWrite', 'writes the case, its audit event and the idempotency record'),
+  'submit-freeze-order': spec(
+    'http',
+    'readWrite',
+    'writes the order and its instructions in one transaction, then starts the fan-out workflow',
+    { startExecution: ['freezeOrder'] },
+  ),
+  'get-case': spec('http', 'read', 'reads one case partition (Query)'),
+  'get-case-totals': spec('http', 'read', 'reads the case totals item (GetItem)'),
+  'bank-inbox': spec('http', 'read', "queries the bank's inbox GSIs"),
+  'record-confirmation': spec(
+    'http',
+    'readWrite',
+    'one transaction (confirmation, instruction, totals, audit), then completes the waiting task',
+    { taskResponse: ['stopPaymentInstruction'] },
+  ),
+  'regulator-totals': spec('http', 'read', 'reads the per-day totals items'),
+
+  // Step Functions tasks (workflows/definitions.ts)
+  'dispatch-instruction': spec('workflow', 'readWrite', 'reads the bank entry, pushes, records DISPATCHED'),
+  'register-task-token': spec(
+    'workflow',
+    'readWrite',
+    'stores the task token; completes the task at once if the bank already confirmed',
+    { taskResponse: ['stopPaymentInstruction'] },
+  ),
+  'record-overdue': spec('workflow', 'readWrite', 'marks the instruction OVERDUE (+ totals, audit)'),
+  'escalate-instruction': spec('workflow', 'readWrite', 'sets escalatedAt and appends the audit event'),
+  'record-dispatch-failed': spec(
+    'workflow',
+    'readWrite',
+    'marks the instruction DISPATCH_FAILED (+ totals, audit)',
+  ),
+  'summarize-order': spec('workflow', 'readWrite', "reads the order's instructions and stores its summary"),
+
+  // Table stream consumer: follow the money from every recorded confirmation (DESIGN.md §1)
+  'follow-the-money': spec(
+    'tableStream',
+    'readWrite',
+    'writes follow-on instructions and trail edges, then starts their fan-out workflow',
+    { startExecution: ['freezeOrder'] },
+  ),
+
+  // Hook: expires lapsed holds and tells the banks. Not deployed until its handler exists.
+  'expire-holds': spec(
+    'schedule',
+    'readWrite',
+    'marks lapsed holds EXPIRED (+ totals, audit), pushes EXPIRED',
+    {
+      deployed: false,
+    },
+  ),
+};
+
+export const functionFolders = Object.keys(functionCatalog) as FunctionFolder[];

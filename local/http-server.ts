@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { HttpProblem, problemResponse } from '../functions/http/problem.ts';
+import { type RouteDefinition, routes } from '../functions/schemas/routes.ts';
+import { verifyBearer } from './dev-jwt.ts';
+import type { LocalHandler } from './handlers.ts';
+
+/** The local server reads at most this much of a body; the handlers answer 413 past 256 KB. */
+const MAX_READ_BYTES = 1024 * 1024;
+
+interface CompiledRoute {
+  route: RouteDefinition;
+  pattern: RegExp;
+  params: string[];
+}
+
+function compile(route: RouteDefinition): CompiledRoute {
+  const params: string[] = [];
+  const source = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    params.push(name);
+    return '([^/]+)';
+  });
+  return { route, pattern: new RegExp(`^${source}$`), params };
+}
+
+/** Literal paths win over templated ones (`/banks/performance` before `/banks/{bankId}`), as in API Gateway. */
+const compiled = routes
+  .map(compile)
+  .sort((a, b) => a.params.length - b.params.length);
+
+function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  res.writeHead(result.statusCode ?? 200, headers);
+  res.end(result.body ?? '');
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_READ_BYTES) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export interface LocalHttpServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * The local HTTP API: routes of functions/schemas/routes.ts, each request turned into the API
+ * Gateway v2 event its Lambda would get, with the HS256 dev token verified here and its claims put
+ * where the AWS JWT authorizer puts them (requestContext.authorizer.jwt.claims).
+ */
+export async function startHttpServer(options: {
+  handlers: ReadonlyMap<string, LocalHandler>;
+  port?: number;
+  host?: string;
+  jwtSecret: string;
+}): Promise<LocalHttpServer> {
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      send(res, problemResponse(new HttpProblem(500, 'Internal Server Error', String((error as Error).message))));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const match = compiled
+      .map((c) => ({ c, m: c.pattern.exec(url.pathname) }))
+      .find(({ c, m }) => m && c.route.method === method);
+    if (!match?.m) {
+      req.resume();
+      send(res, problemResponse(new HttpProblem(404, 'Not Found', `no route ${method} ${url.pathname}`)));
+      return;
+    }
+    const { route } = match.c;
+    let claims: Record<string, string> | undefined;
+    if (route.roles.length > 0) {
+      const check = await verifyBearer(req.headers.authorization, options.jwtSecret);
+      if (!check.ok) {
+        req.resume();
+        send(res, problemResponse(new HttpProblem(401, 'Unauthorized', check.reason, undefined, { 'www-authenticate': 'Bearer' })));
+        return;
+      }
+      claims = check.claims;
+    }
+    const body = await readBody(req);
+    if (body === 'too-large') {
+      send(res, problemResponse(new HttpProblem(413, 'Content Too Large', 'the body is over 256 KB')));
+      return;
+    }
+    const pathParameters: Record<string, string> = {};
+    match.c.params.forEach((name, i) => {
+      pathParameters[name] = match.m![i + 1]!;
+    });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+    const now = Date.now();
+    const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
+      version: '2.0',
+      routeKey: `${route.method} ${route.path}`,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      queryStringParameters: Object.keys(query).length ? query : undefined,
+      pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined,
+      body: body.length ? body.toString('utf8') : undefined,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: host,
+        domainPrefix: 'local',
+        http: {
+          method,
+          path: url.pathname,
+          protocol: 'HTTP/1.1',
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
+        requestId: randomUUID(),
+        routeKey: `${route.method} ${route.path}`,
+        stage: '$default',
+        time: new Date(now).toISOString(),
+        timeEpoch: now,
+        authorizer: { principalId: claims?.sub ?? '', integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: [] } },
+      },
+    };
+    if (!claims) delete (event.requestContext as { authorizer?: unknown }).authorizer;
+    const handler = options.handlers.get(route.id);
+    if (!handler) throw new Error(`no local handler for route ${route.id}`);
+    send(res, (await handler(event)) as APIGatewayProxyStructuredResultV2);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

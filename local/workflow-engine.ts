@@ -1,0 +1,191 @@
+import './polyfills.ts';
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { WorkflowClient, WorkflowName } from '../functions/adapters/workflow-client.ts';
+import { executionName } from '../functions/adapters/workflow-client.ts';
+import { readWorkflowDefinition, taskBindings, type WorkflowFunctionId } from '../workflows/definitions.ts';
+
+type TaskFunction = (input: unknown) => Promise<unknown>;
+type JsonValue = Parameters<StateMachine['run']>[0];
+
+export interface ExecutionRecord {
+  workflow: WorkflowName;
+  name: string;
+  input: Record<string, unknown>;
+  startedAt: number;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  output?: unknown;
+  error?: string;
+  done: Promise<void>;
+}
+
+export interface LocalEngineOptions {
+  /** Shorter retry sleeps for tests (aws-local-stepfunctions `retryIntervalOverrides`). */
+  retryIntervalOverrides?: Record<string, number | number[]>;
+}
+
+class TaskFailure extends Error {
+  constructor(name: string, cause: string) {
+    super(cause);
+    this.name = name;
+  }
+}
+
+/**
+ * The local Step Functions: aws-local-stepfunctions runs the SAME ASL files, with each Task state
+ * bound by name (workflows/definitions.ts) to the same handler functions as in AWS, and a task-token
+ * broker behind the WorkflowClient port: a `.waitForTaskToken` task calls its handler with a fresh
+ * token and then awaits the promise that sendTaskSuccess/sendTaskFailure settles (or the Task's
+ * TimeoutSeconds, which the engine raises as States.Timeout).
+ */
+export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient {
+  private readonly machines: Record<WorkflowName, StateMachine>;
+  private readonly waiting = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly tokensByExecution = new Map<string, Set<string>>();
+  readonly executions = new Map<string, ExecutionRecord>();
+  private readonly aborts = new Set<() => void>();
+  private stopped = false;
+
+  constructor(
+    private readonly functions: ReadonlyMap<WorkflowFunctionId, TaskFunction>,
+    private readonly options: LocalEngineOptions = {},
+  ) {
+    super();
+    const build = (w: WorkflowName) =>
+      new StateMachine(JSON.parse(readWorkflowDefinition(w)) as StateMachineDefinition, {
+        validationOptions: { checkArn: true, checkPaths: true },
+      });
+    this.machines = { freezeOrder: build('freezeOrder'), stopPaymentInstruction: build('stopPaymentInstruction') };
+  }
+
+  async startExecution(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<void> {
+    const key = `${workflow}:${executionName(name)}`;
+    if (this.stopped || this.executions.has(key)) return; // same name: already started (as in AWS)
+    const executionId = `${key}:${randomUUID()}`;
+    const tokens = new Set<string>();
+    this.tokensByExecution.set(executionId, tokens);
+    const context = {
+      Execution: { Id: executionId, Name: executionName(name), Input: input as JsonValue, StartTime: new Date().toISOString() },
+      Task: {
+        // Read once per `$$.Task.Token` in Parameters: a fresh token for each waiting task.
+        get Token() {
+          const token = randomUUID();
+          tokens.add(token);
+          return token;
+        },
+      },
+    };
+    const run = this.machines[workflow].run(input as JsonValue, {
+      overrides: {
+        taskResourceLocalHandlers: this.bindings(workflow),
+        retryIntervalOverrides: this.options.retryIntervalOverrides,
+      },
+      context,
+      noThrowOnAbort: true,
+    });
+    this.aborts.add(run.abort);
+    const record: ExecutionRecord = {
+      workflow,
+      name,
+      input,
+      startedAt: Date.now(),
+      status: 'RUNNING',
+      done: run.result.then(
+        (output) => {
+          record.status = this.stopped ? 'ABORTED' : 'SUCCEEDED';
+          record.output = output;
+          this.emit('executionSucceeded', record);
+        },
+        (error: Error) => {
+          record.status = 'FAILED';
+          record.error = `${error.name}: ${error.message}`;
+          this.emit('executionFailed', record);
+        },
+      ).finally(() => {
+        this.aborts.delete(run.abort);
+        // A timed-out wait leaves its token behind: forget the execution's tokens when it ends.
+        for (const token of tokens) this.waiting.delete(token);
+        this.tokensByExecution.delete(executionId);
+      }),
+    };
+    this.executions.set(key, record);
+    this.emit('executionStarted', record);
+  }
+
+  async sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void> {
+    const waiter = this.waiting.get(taskToken);
+    this.waiting.delete(taskToken);
+    waiter?.resolve(output);
+  }
+
+  async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
+    const waiter = this.waiting.get(taskToken);
+    this.waiting.delete(taskToken);
+    waiter?.reject(new TaskFailure(error, cause));
+  }
+
+  /** Resolves when no execution is running (tests and the demo). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
+      if (running.length === 0) return;
+      await Promise.all(running.map((e) => e.done));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const abort of this.aborts) abort();
+    for (const waiter of this.waiting.values()) waiter.reject(new TaskFailure('States.Aborted', 'engine stopped'));
+    this.waiting.clear();
+    await Promise.allSettled([...this.executions.values()].map((e) => e.done));
+  }
+
+  private bindings(workflow: WorkflowName): Record<string, (input: JsonValue) => Promise<JsonValue>> {
+    const definition = JSON.parse(readWorkflowDefinition(workflow)) as { States: Record<string, unknown> };
+    const resources = collectTaskResources(definition.States);
+    const out: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+    for (const [stateName, target] of Object.entries(taskBindings[workflow])) {
+      const resource = resources.get(stateName) ?? '';
+      if (target === 'startInstructionWorkflow') {
+        // arn:aws:states:::states:startExecution with {StateMachineArn, Name, Input}: fire and forget.
+        out[stateName] = async (input) => {
+          const params = input as { Name: string; Input: Record<string, unknown> };
+          await this.startExecution('stopPaymentInstruction', params.Name, params.Input);
+          return {};
+        };
+        continue;
+      }
+      const fn = this.functions.get(target);
+      if (!fn) throw new Error(`no local function bound for ${target}`);
+      if (resource.endsWith('.waitForTaskToken')) {
+        out[stateName] = async (input) => {
+          const params = input as { FunctionName: string; Payload: { taskToken: string } };
+          const token = params.Payload.taskToken;
+          const settled = new Promise<unknown>((resolve, reject) => this.waiting.set(token, { resolve, reject }));
+          await fn(params.Payload);
+          return (await settled) as JsonValue;
+        };
+      } else {
+        // arn:aws:states:::lambda:invoke returns the function's result under `Payload`.
+        out[stateName] = async (input) => {
+          const params = input as { FunctionName: string; Payload: unknown };
+          return { Payload: (await fn(params.Payload)) as JsonValue };
+        };
+      }
+    }
+    return out;
+  }
+}
+
+/** State name -> Resource of every Task, at any depth (Map ItemProcessors included). */
+function collectTaskResources(states: Record<string, unknown>, into = new Map<string, string>()): Map<string, string> {
+  for (const [name, state] of Object.entries(states)) {
+    const s = state as { Type?: string; Resource?: string; ItemProcessor?: { States: Record<string, unknown> }; Iterator?: { States: Record<string, unknown> } };
+    if (s.Type === 'Task' && s.Resource) into.set(name, s.Resource);
+    const inner = s.ItemProcessor ?? s.Iterator;
+    if (inner) collectTaskResources(inner.States, into);
+  }
+  return into;
+}

@@ -1,0 +1,135 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeTableCommand,
+  ListTablesCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { freezeflowTable } from '../../functions/adapters/table-definition.ts';
+import { createTable, deleteTable, startDynamoLocal } from '../../local/dynamo-local.ts';
+import { useDynamoLocal } from '../support/dynamo.ts';
+
+const dynamo = useDynamoLocal();
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('DynamoDB Local', () => {
+  it('creates the table from freezeflowTable: keys, GSIs (ALL), on-demand, stream of new images', async () => {
+    const { table } = await dynamo.freshDb();
+    const { Table } = await dynamo.client.send(new DescribeTableCommand({ TableName: table }));
+
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: freezeflowTable.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: freezeflowTable.sortKey.name, KeyType: 'RANGE' },
+    ]);
+    expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: freezeflowTable.stream });
+    expect(Table?.LatestStreamArn).toContain(`table/${table}/stream/`);
+
+    const indexes = Table?.GlobalSecondaryIndexes ?? [];
+    expect(indexes.map((index) => index.IndexName).sort()).toEqual(
+      freezeflowTable.globalSecondaryIndexes.map((index) => index.indexName).sort(),
+    );
+    for (const definition of freezeflowTable.globalSecondaryIndexes) {
+      const index = indexes.find((i) => i.IndexName === definition.indexName);
+      expect(index?.KeySchema).toEqual([
+        { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: definition.sortKey.name, KeyType: 'RANGE' },
+      ]);
+      expect(index?.Projection?.ProjectionType).toBe('ALL');
+      expect(index?.IndexStatus).toBe('ACTIVE');
+    }
+    const attributeTypes = Object.fromEntries(
+      (Table?.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]),
+    );
+    expect(attributeTypes).toEqual({ PK: 'S', SK: 'S', GSI1PK: 'S', GSI1SK: 'S', GSI2PK: 'S', GSI2SK: 'S' });
+  });
+
+  it('serves the GSIs through the document client of Db', async () => {
+    const db = await dynamo.freshDb();
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.table,
+        Item: { PK: 'CASE#c1', SK: 'INSTR#i1', GSI1PK: 'BANK#b1', GSI1SK: '2025-01-01T00:00:00Z#i1', amount: 5 },
+      }),
+    );
+    const { Items } = await db.doc.send(
+      new QueryCommand({
+        TableName: db.table,
+        IndexName: 'inbox',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': 'BANK#b1' },
+      }),
+    );
+    expect(Items).toEqual([expect.objectContaining({ PK: 'CASE#c1', SK: 'INSTR#i1', amount: 5 })]);
+  });
+
+  it('cancels a TransactWriteItems whose condition fails, with CancellationReasons, and applies nothing', async () => {
+    const db = await dynamo.freshDb();
+    await db.doc.send(new PutCommand({ TableName: db.table, Item: { PK: 'CASE#c1', SK: 'CONF#b1#k1' } }));
+
+    const attempt = dynamo.client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: db.table,
+              Key: { PK: { S: 'CASE#c1' }, SK: { S: '#TOTALS' } },
+              UpdateExpression: 'ADD frozen :n',
+              ExpressionAttributeValues: { ':n': { N: '100' } },
+            },
+          },
+          {
+            Put: {
+              TableName: db.table,
+              Item: { PK: { S: 'CASE#c1' }, SK: { S: 'CONF#b1#k1' } },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+        ],
+      }),
+    );
+
+    const error = await attempt.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransactionCanceledException);
+    const reasons = (error as TransactionCanceledException).CancellationReasons?.map((r) => r.Code);
+    expect(reasons).toEqual(['None', 'ConditionalCheckFailed']);
+    const totals = await db.doc.send(new GetCommand({ TableName: db.table, Key: { PK: 'CASE#c1', SK: '#TOTALS' } }));
+    expect(totals.Item).toBeUndefined();
+  });
+
+  it('deletes tables', async () => {
+    const table = await dynamo.freshTable();
+    await deleteTable(dynamo.client, table);
+    await deleteTable(dynamo.client, table); // absent: no error
+    const { TableNames } = await dynamo.client.send(new ListTablesCommand({}));
+    expect(TableNames).not.toContain(table);
+  });
+
+  it('starts on disk (dataDir) and stop() leaves no Java process behind', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'freezeflow-ddb-'));
+    try {
+      const local = await startDynamoLocal({ dataDir });
+      expect(isRunning(local.pid)).toBe(true);
+      await createTable(local.client, 'on-disk');
+      await local.stop();
+      await local.stop(); // idempotent
+      expect(isRunning(local.pid)).toBe(false);
+      expect(readdirSync(dataDir).some((file) => file.endsWith('.db'))).toBe(true);
+    } finally {
+      if (existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
