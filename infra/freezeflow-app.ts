@@ -1,6 +1,6 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { FreezeflowStack } from './freezeflow-stack.ts';
+import { FreezeflowStack, type FreezeflowStackProps } from './freezeflow-stack.ts';
 
 export const STACK_NAME = 'FreezeflowStack';
 
@@ -16,7 +16,10 @@ export const contextKeys = {
  * The app with its one stack, env-agnostic (no lookups: synthesizes offline without credentials),
  * checked by cdk-nag's AwsSolutions pack. The tests build the app through this function too.
  */
-export function createApp(props: AppProps = {}): { app: App; stack: FreezeflowStack } {
+export function createApp(
+  props: AppProps = {},
+  stackProps: FreezeflowStackProps = {},
+): { app: App; stack: FreezeflowStack } {
   const app = new App(props);
   const context = (key: string): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
@@ -30,7 +33,8 @@ export function createApp(props: AppProps = {}): { app: App; stack: FreezeflowSt
       ?.split(',')
       .map((id) => id.trim())
       .filter(Boolean),
+    ...stackProps,
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
   return { app, stack };
 }

@@ -8,7 +8,6 @@ import { Functions } from './constructs/functions.ts';
 import { Tables } from './constructs/tables.ts';
 import { Workflow } from './constructs/workflow.ts';
 import type { FunctionFolder } from './function-catalog.ts';
-import { addNagSuppressions } from './nag-suppressions.ts';
 
 /** Synth-time defaults: placeholders that deploy but accept no real token until set. */
 export const DEFAULT_JWT_ISSUER = 'https://auth.example.invalid/freezeflow';
@@ -65,6 +64,5 @@ export class FreezeflowStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
     new CfnOutput(this, 'TableName', { value: this.tables.table.tableName });
-    addNagSuppressions(this);
   }
 }

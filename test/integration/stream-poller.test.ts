@@ -53,7 +53,10 @@ function collector() {
 
 const put = (table: string, pk: string, extra: Record<string, unknown> = {}) =>
   dynamo.client.send(
-    new PutItemCommand({ TableName: table, Item: { PK: { S: pk }, SK: { S: '#CASE' }, ...(extra as object) } }),
+    new PutItemCommand({
+      TableName: table,
+      Item: { PK: { S: pk }, SK: { S: '#CASE' }, ...(extra as object) },
+    }),
   );
 
 describe('stream poller', () => {
@@ -187,13 +190,15 @@ describe('stream poller', () => {
     );
     const batches: string[][] = [];
     let reported = false;
-    const onRecords = vi.fn(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse | undefined> => {
-      batches.push(event.Records.map((r) => r.dynamodb?.Keys?.PK?.S ?? ''));
-      const second = event.Records[1];
-      if (reported || !second) return undefined;
-      reported = true;
-      return { batchItemFailures: [{ itemIdentifier: second.dynamodb?.SequenceNumber ?? '' }] };
-    });
+    const onRecords = vi.fn(
+      async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse | undefined> => {
+        batches.push(event.Records.map((r) => r.dynamodb?.Keys?.PK?.S ?? ''));
+        const second = event.Records[1];
+        if (reported || !second) return undefined;
+        reported = true;
+        return { batchItemFailures: [{ itemIdentifier: second.dynamodb?.SequenceNumber ?? '' }] };
+      },
+    );
     // TRIM_HORIZON: the three records already in the stream arrive as one batch.
     await poll(table, onRecords, { startingPosition: 'TRIM_HORIZON' });
     await waitFor(() => batches.length >= 2);

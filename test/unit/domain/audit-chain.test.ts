@@ -25,18 +25,42 @@ function buildChain(changes: readonly Change[]): AuditEvent[] {
 }
 
 const change: fc.Arbitrary<Change> = fc.record({
-  at: fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+  at: fc
+    .date({
+      min: new Date('2020-01-01T00:00:00Z'),
+      max: new Date('2030-01-01T00:00:00Z'),
+      noInvalidDate: true,
+    })
+    .map((d) => d.toISOString()),
   actor: fc.oneof(fc.constantFrom('police:PSB-0001:alice', 'bank:B001:ops', 'system'), fc.string()),
-  action: fc.oneof(fc.constantFrom('CASE_OPENED', 'ORDER_SUBMITTED', 'DISPATCHED', 'CONFIRMED', 'EXPIRED'), fc.string()),
+  action: fc.oneof(
+    fc.constantFrom('CASE_OPENED', 'ORDER_SUBMITTED', 'DISPATCHED', 'CONFIRMED', 'EXPIRED'),
+    fc.string(),
+  ),
   subject: fc.string({ unit: 'binary', maxLength: 40 }),
 });
 const chain = fc.array(change, { minLength: 1, maxLength: 20 }).map(buildChain);
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
 
 const sampleChanges: Change[] = [
-  { at: '2026-11-20T10:00:00.000Z', actor: 'police:PSB-0001:alice', action: 'CASE_OPENED', subject: 'CABCDEFGHJK' },
-  { at: '2026-11-20T10:01:00.000Z', actor: 'police:PSB-0001:alice', action: 'ORDER_SUBMITTED', subject: 'CABCDEFGHJK.O123456' },
-  { at: '2026-11-20T10:02:00.000Z', actor: 'bank:B001:ops', action: 'CONFIRMED', subject: 'CABCDEFGHJK.O123456.1' },
+  {
+    at: '2026-11-20T10:00:00.000Z',
+    actor: 'police:PSB-0001:alice',
+    action: 'CASE_OPENED',
+    subject: 'CABCDEFGHJK',
+  },
+  {
+    at: '2026-11-20T10:01:00.000Z',
+    actor: 'police:PSB-0001:alice',
+    action: 'ORDER_SUBMITTED',
+    subject: 'CABCDEFGHJK.O123456',
+  },
+  {
+    at: '2026-11-20T10:02:00.000Z',
+    actor: 'bank:B001:ops',
+    action: 'CONFIRMED',
+    subject: 'CABCDEFGHJK.O123456.1',
+  },
 ];
 
 describe('building a chain', () => {
@@ -59,8 +83,22 @@ describe('building a chain', () => {
   });
 
   it('sealAuditEvent does not depend on the key order it is given', () => {
-    const a = sealAuditEvent({ seq: 1, at: 't', actor: 'a', action: 'x', subject: 's', prevHash: GENESIS_HASH });
-    const b = sealAuditEvent({ subject: 's', prevHash: GENESIS_HASH, action: 'x', actor: 'a', at: 't', seq: 1 });
+    const a = sealAuditEvent({
+      seq: 1,
+      at: 't',
+      actor: 'a',
+      action: 'x',
+      subject: 's',
+      prevHash: GENESIS_HASH,
+    });
+    const b = sealAuditEvent({
+      subject: 's',
+      prevHash: GENESIS_HASH,
+      action: 'x',
+      actor: 'a',
+      at: 't',
+      seq: 1,
+    });
     expect(a.hash).toBe(b.hash);
   });
 
@@ -156,7 +194,9 @@ describe('verifyAuditChain', () => {
     const arb = fc
       .array(change, { minLength: 2, maxLength: 20 })
       .map(buildChain)
-      .chain((events) => fc.record({ events: fc.constant(events), index: fc.nat({ max: events.length - 2 }) }));
+      .chain((events) =>
+        fc.record({ events: fc.constant(events), index: fc.nat({ max: events.length - 2 }) }),
+      );
     fc.assert(
       fc.property(arb, ({ events, index }) => {
         const without = events.filter((_, i) => i !== index);
@@ -170,9 +210,11 @@ describe('verifyAuditChain', () => {
       .array(change, { minLength: 2, maxLength: 20 })
       .map(buildChain)
       .chain((events) =>
-        fc
-          .uniqueArray(fc.nat({ max: events.length - 1 }), { minLength: 2, maxLength: 2 })
-          .map(([i, j]) => ({ events, i: Math.min(i as number, j as number), j: Math.max(i as number, j as number) })),
+        fc.uniqueArray(fc.nat({ max: events.length - 1 }), { minLength: 2, maxLength: 2 }).map(([i, j]) => ({
+          events,
+          i: Math.min(i as number, j as number),
+          j: Math.max(i as number, j as number),
+        })),
       );
     fc.assert(
       fc.property(arb, ({ events, i, j }) => {
@@ -214,7 +256,11 @@ describe('canonicalJson', () => {
   function reverseKeys(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(reverseKeys);
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]));
+      return Object.fromEntries(
+        Object.entries(value)
+          .reverse()
+          .map(([k, v]) => [k, reverseKeys(v)]),
+      );
     }
     return value;
   }

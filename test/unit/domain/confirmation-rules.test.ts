@@ -50,7 +50,11 @@ describe('API.md "Rules": status from an ACTIONED result', () => {
     const transfers = [transfer(8_000_000n)];
     const outcome = decideConfirmation(
       REQUESTED,
-      actioned({ frozen: money('CNY', 4_000_000n), onwardTransfers: transfers, cashWithdrawn: money('CNY', 345_000n) }),
+      actioned({
+        frozen: money('CNY', 4_000_000n),
+        onwardTransfers: transfers,
+        cashWithdrawn: money('CNY', 345_000n),
+      }),
     );
     expect(outcome.status).toBe('PARTIALLY_FROZEN');
     expect(outcome.frozen).toEqual(money('CNY', 4_000_000n));
@@ -59,7 +63,9 @@ describe('API.md "Rules": status from an ACTIONED result', () => {
   });
 
   it('frozen = 1 minor unit → PARTIALLY_FROZEN; requested − 1 → PARTIALLY_FROZEN', () => {
-    expect(decideConfirmation(REQUESTED, actioned({ frozen: money('CNY', 1n) })).status).toBe('PARTIALLY_FROZEN');
+    expect(decideConfirmation(REQUESTED, actioned({ frozen: money('CNY', 1n) })).status).toBe(
+      'PARTIALLY_FROZEN',
+    );
     expect(decideConfirmation(REQUESTED, actioned({ frozen: money('CNY', 12_344_999n) })).status).toBe(
       'PARTIALLY_FROZEN',
     );
@@ -75,13 +81,19 @@ describe('API.md "Rules": status from an ACTIONED result', () => {
   });
 
   it('frozen omitted with onward transfers → FUNDS_MOVED', () => {
-    expect(decideConfirmation(REQUESTED, actioned({ onwardTransfers: [transfer(1n)] })).status).toBe('FUNDS_MOVED');
+    expect(decideConfirmation(REQUESTED, actioned({ onwardTransfers: [transfer(1n)] })).status).toBe(
+      'FUNDS_MOVED',
+    );
   });
 
   it('frozen = 0 with onward transfers and cash → FUNDS_MOVED (transfers come first)', () => {
     const outcome = decideConfirmation(
       REQUESTED,
-      actioned({ frozen: money('CNY', 0n), onwardTransfers: [transfer(5n)], cashWithdrawn: money('CNY', 5n) }),
+      actioned({
+        frozen: money('CNY', 0n),
+        onwardTransfers: [transfer(5n)],
+        cashWithdrawn: money('CNY', 5n),
+      }),
     );
     expect(outcome.status).toBe('FUNDS_MOVED');
   });
@@ -109,14 +121,16 @@ describe('API.md "Rules": status from an ACTIONED result', () => {
 
 describe('API.md "Rules": frozen ≤ requested and in its currency, else 422', () => {
   it('frozen > requested → 422 at frozen.minor', () => {
-    expect(refusedPaths(REQUESTED, actioned({ frozen: money('CNY', 12_345_001n) }))).toEqual(['frozen.minor']);
+    expect(refusedPaths(REQUESTED, actioned({ frozen: money('CNY', 12_345_001n) }))).toEqual([
+      'frozen.minor',
+    ]);
   });
 
   it('frozen in another currency → 422 at frozen.currency', () => {
     expect(refusedPaths(REQUESTED, actioned({ frozen: money('USD', 100n) }))).toEqual(['frozen.currency']);
-    expect(refusedPaths(REQUESTED, actioned({ frozen: money('USD', 0n), onwardTransfers: [transfer(1n)] }))).toEqual(
-      ['frozen.currency'],
-    );
+    expect(
+      refusedPaths(REQUESTED, actioned({ frozen: money('USD', 0n), onwardTransfers: [transfer(1n)] })),
+    ).toEqual(['frozen.currency']);
   });
 
   it('cash withdrawn and onward transfers in another currency are named too', () => {
@@ -184,41 +198,47 @@ describe('ACCOUNT_NOT_FOUND and REJECTED', () => {
 
   it('REJECTED requires a reason (422 at reason)', () => {
     expect(refusedPaths(REQUESTED, { confirmationId: 'c', result: 'REJECTED' })).toEqual(['reason']);
-    expect(refusedPaths(REQUESTED, { confirmationId: 'c', result: 'REJECTED', reason: '' })).toEqual(['reason']);
+    expect(refusedPaths(REQUESTED, { confirmationId: 'c', result: 'REJECTED', reason: '' })).toEqual([
+      'reason',
+    ]);
   });
 
-  it.each(['ACCOUNT_NOT_FOUND', 'REJECTED'] as const)('%s with something frozen is a 422 at frozen.minor', (result) => {
-    expect(
-      refusedPaths(REQUESTED, { confirmationId: 'c', result, reason: 'r', frozen: money('CNY', 5n) }),
-    ).toEqual(['frozen.minor']);
-  });
+  it.each(['ACCOUNT_NOT_FOUND', 'REJECTED'] as const)(
+    '%s with something frozen is a 422 at frozen.minor',
+    (result) => {
+      expect(
+        refusedPaths(REQUESTED, { confirmationId: 'c', result, reason: 'r', frozen: money('CNY', 5n) }),
+      ).toEqual(['frozen.minor']);
+    },
+  );
 
   it('ACCOUNT_NOT_FOUND with frozen = 0 is fine', () => {
     expect(
-      decideConfirmation(REQUESTED, { confirmationId: 'c', result: 'ACCOUNT_NOT_FOUND', frozen: money('CNY', 0n) })
-        .status,
+      decideConfirmation(REQUESTED, {
+        confirmationId: 'c',
+        result: 'ACCOUNT_NOT_FOUND',
+        frozen: money('CNY', 0n),
+      }).status,
     ).toBe('ACCOUNT_NOT_FOUND');
   });
 });
 
 describe('property: the status from a frozen amount', () => {
   it('for any requested and any frozen ≤ requested: FROZEN iff frozen = requested, PARTIALLY_FROZEN iff 0 < frozen < requested', () => {
-    const arb = fc
-      .bigInt({ min: 1n, max: 10n ** 18n - 1n })
-      .chain((requested) =>
-        fc.record({
-          requested: fc.constant(requested),
-          frozen: fc.oneof(
-            fc.constant(requested),
-            fc.constant(0n),
-            fc.constant(1n),
-            fc.bigInt({ min: 0n, max: requested }),
-          ),
-          transfers: fc.array(fc.bigInt({ min: 1n, max: 10n ** 12n }), { maxLength: 3 }),
-          cash: fc.bigInt({ min: 0n, max: requested }),
-          currency: fc.constantFrom('CNY', 'JPY', 'KWD'),
-        }),
-      );
+    const arb = fc.bigInt({ min: 1n, max: 10n ** 18n - 1n }).chain((requested) =>
+      fc.record({
+        requested: fc.constant(requested),
+        frozen: fc.oneof(
+          fc.constant(requested),
+          fc.constant(0n),
+          fc.constant(1n),
+          fc.bigInt({ min: 0n, max: requested }),
+        ),
+        transfers: fc.array(fc.bigInt({ min: 1n, max: 10n ** 12n }), { maxLength: 3 }),
+        cash: fc.bigInt({ min: 0n, max: requested }),
+        currency: fc.constantFrom('CNY', 'JPY', 'KWD'),
+      }),
+    );
     fc.assert(
       fc.property(arb, ({ requested, frozen, transfers, cash, currency }) => {
         const confirmation = actioned({

@@ -82,13 +82,17 @@ describe('transition table', () => {
 
   it.each(['FROZEN', 'PARTIALLY_FROZEN'] as const)('held %s goes to EXPIRED or RELEASED only', (from) => {
     expect(isHeld(from)).toBe(true);
-    expect(instructionStatuses.filter((to) => canTransition(from, to)).sort()).toEqual(['EXPIRED', 'RELEASED']);
+    expect(instructionStatuses.filter((to) => canTransition(from, to)).sort()).toEqual([
+      'EXPIRED',
+      'RELEASED',
+    ]);
   });
 
   it('only held statuses can expire or be released', () => {
     expect(statusesLeadingTo('EXPIRED').sort()).toEqual(['FROZEN', 'PARTIALLY_FROZEN']);
     expect(statusesLeadingTo('RELEASED').sort()).toEqual(['FROZEN', 'PARTIALLY_FROZEN']);
-    for (const s of instructionStatuses) expect(isHeld(s), s).toBe(s === 'FROZEN' || s === 'PARTIALLY_FROZEN');
+    for (const s of instructionStatuses)
+      expect(isHeld(s), s).toBe(s === 'FROZEN' || s === 'PARTIALLY_FROZEN');
   });
 
   it('DISPATCH_FAILED and OVERDUE come only from PENDING or DISPATCHED', () => {

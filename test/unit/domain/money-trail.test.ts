@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OnwardTransfer } from '../../../functions/domain/confirmation-rules.ts';
+import { money } from '../../../functions/domain/money.ts';
 import {
   accountKey,
   DEFAULT_HOP_LIMIT,
@@ -10,7 +11,6 @@ import {
   reasonsNotFollowed,
   type TrailContext,
 } from '../../../functions/domain/money-trail.ts';
-import { money } from '../../../functions/domain/money.ts';
 
 const cny = (minor: bigint) => money('CNY', minor);
 const transfer = (toBankId: string, toAccount: string, minor: bigint): OnwardTransfer => ({
@@ -62,7 +62,12 @@ describe('followBudget', () => {
 describe('planFollowOns', () => {
   it('the default hop limit is 6 and the reasons are those of API.md', () => {
     expect(DEFAULT_HOP_LIMIT).toBe(6);
-    expect(reasonsNotFollowed).toEqual(['ALREADY_TARGETED', 'BANK_NOT_INTEGRATED', 'BUDGET_SPENT', 'HOP_LIMIT']);
+    expect(reasonsNotFollowed).toEqual([
+      'ALREADY_TARGETED',
+      'BANK_NOT_INTEGRATED',
+      'BUDGET_SPENT',
+      'HOP_LIMIT',
+    ]);
   });
 
   it('follows transfers in order for min(transfer, budget left)', () => {
@@ -129,10 +134,18 @@ describe('planFollowOns', () => {
 
   it('HOP_LIMIT when parentHop + 1 > hopLimit', () => {
     const t = [transfer('B2', 'a', 10n)];
-    expect(planFollowOns(cny(100n), t, ctx({ parentHop: 5, hopLimit: 6 }))[0]?.followOnAmount).toEqual(cny(10n));
-    expect(planFollowOns(cny(100n), t, ctx({ parentHop: 6, hopLimit: 6 }))[0]?.reasonNotFollowed).toBe('HOP_LIMIT');
-    expect(planFollowOns(cny(100n), t, ctx({ parentHop: 1, hopLimit: 1 }))[0]?.reasonNotFollowed).toBe('HOP_LIMIT');
-    expect(planFollowOns(cny(100n), t, ctx({ parentHop: 1, hopLimit: 2 }))[0]?.followOnAmount).toEqual(cny(10n));
+    expect(planFollowOns(cny(100n), t, ctx({ parentHop: 5, hopLimit: 6 }))[0]?.followOnAmount).toEqual(
+      cny(10n),
+    );
+    expect(planFollowOns(cny(100n), t, ctx({ parentHop: 6, hopLimit: 6 }))[0]?.reasonNotFollowed).toBe(
+      'HOP_LIMIT',
+    );
+    expect(planFollowOns(cny(100n), t, ctx({ parentHop: 1, hopLimit: 1 }))[0]?.reasonNotFollowed).toBe(
+      'HOP_LIMIT',
+    );
+    expect(planFollowOns(cny(100n), t, ctx({ parentHop: 1, hopLimit: 2 }))[0]?.followOnAmount).toEqual(
+      cny(10n),
+    );
   });
 
   it('BUDGET_SPENT when the budget is 0 from the start', () => {
@@ -149,16 +162,22 @@ describe('planFollowOns', () => {
     const t = [transfer('B2', 'a', 10n)];
     const everything = { isTargeted: () => true, isBankIntegrated: () => false, parentHop: 6, hopLimit: 6 };
     expect(planFollowOns(cny(0n), t, ctx(everything))[0]?.reasonNotFollowed).toBe('ALREADY_TARGETED');
-    expect(planFollowOns(cny(0n), t, ctx({ ...everything, isTargeted: () => false }))[0]?.reasonNotFollowed).toBe(
-      'BANK_NOT_INTEGRATED',
-    );
     expect(
-      planFollowOns(cny(0n), t, ctx({ ...everything, isTargeted: () => false, isBankIntegrated: () => true }))[0]
-        ?.reasonNotFollowed,
+      planFollowOns(cny(0n), t, ctx({ ...everything, isTargeted: () => false }))[0]?.reasonNotFollowed,
+    ).toBe('BANK_NOT_INTEGRATED');
+    expect(
+      planFollowOns(
+        cny(0n),
+        t,
+        ctx({ ...everything, isTargeted: () => false, isBankIntegrated: () => true }),
+      )[0]?.reasonNotFollowed,
     ).toBe('BUDGET_SPENT');
     expect(
-      planFollowOns(cny(100n), t, ctx({ ...everything, isTargeted: () => false, isBankIntegrated: () => true }))[0]
-        ?.reasonNotFollowed,
+      planFollowOns(
+        cny(100n),
+        t,
+        ctx({ ...everything, isTargeted: () => false, isBankIntegrated: () => true }),
+      )[0]?.reasonNotFollowed,
     ).toBe('HOP_LIMIT');
   });
 
@@ -184,6 +203,7 @@ function referencePlan(
     if (!integrated.has(bank)) return { reason: 'BANK_NOT_INTEGRATED' };
     if (left <= 0n) return { reason: 'BUDGET_SPENT' };
     if (parentHop + 1 > hopLimit) return { reason: 'HOP_LIMIT' };
+    // biome-ignore lint/complexity/useMathMinMax: bigints; Math.min does not take them
     const follow = amount < left ? amount : left;
     left -= follow;
     seen.add(key);
@@ -195,7 +215,11 @@ describe('planFollowOns properties', () => {
   const banks = ['B1', 'B2', 'B3', 'B4'];
   const accounts = ['a', 'b', 'c', 'd', 'e'];
   const scenario = fc.record({
-    budget: fc.oneof(fc.constant(0n), fc.bigInt({ min: 0n, max: 5_000n }), fc.bigInt({ min: 0n, max: 10n ** 18n })),
+    budget: fc.oneof(
+      fc.constant(0n),
+      fc.bigInt({ min: 0n, max: 5_000n }),
+      fc.bigInt({ min: 0n, max: 10n ** 18n }),
+    ),
     transfers: fc.array(
       fc.record({
         bank: fc.constantFrom(...banks),
@@ -232,9 +256,9 @@ describe('planFollowOns properties', () => {
       fc.property(scenario, (s) => {
         const { steps, targeted, integrated } = run(s);
         const expected = referencePlan(s.budget, s.transfers, targeted, integrated, s.parentHop, s.hopLimit);
-        expect(steps.map((st) => ({ follow: st.followOnAmount?.minor, reason: st.reasonNotFollowed }))).toEqual(
-          expected.map((e) => ({ follow: e.follow, reason: e.reason })),
-        );
+        expect(
+          steps.map((st) => ({ follow: st.followOnAmount?.minor, reason: st.reasonNotFollowed })),
+        ).toEqual(expected.map((e) => ({ follow: e.follow, reason: e.reason })));
       }),
       { numRuns: 500 },
     );
@@ -291,7 +315,9 @@ describe('planFollowOns properties', () => {
     fc.assert(
       fc.property(scenario, (s) => {
         const { steps, targeted } = run(s);
-        const followed = steps.filter((st) => st.followOnAmount).map((st) => accountKey(st.transfer.toBankId, st.transfer.toAccount));
+        const followed = steps
+          .filter((st) => st.followOnAmount)
+          .map((st) => accountKey(st.transfer.toBankId, st.transfer.toAccount));
         expect(new Set(followed).size).toBe(followed.length);
         for (const key of followed) expect(targeted.has(key)).toBe(false);
         for (const st of steps) {

@@ -20,7 +20,9 @@ import {
 
 /** A Map as a plain object without zero entries, keys sorted: what the API would list. */
 function nonZero<K extends string, V extends bigint | number>(map: ReadonlyMap<K, V>): Record<string, V> {
-  return Object.fromEntries([...map.entries()].filter(([, v]) => v !== 0n && v !== 0).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(
+    [...map.entries()].filter(([, v]) => v !== 0n && v !== 0).sort(([a], [b]) => a.localeCompare(b)),
+  );
 }
 const applyAll = (deltas: readonly TotalsDelta[], from: CaseTotalsState = emptyTotals()) =>
   deltas.reduce(applyTotalsDelta, from);
@@ -86,7 +88,9 @@ describe('deltas', () => {
     const before = applyAll([instructionsCreatedDelta(1)]);
     const snapshot = { counts: nonZero(before.statusCounts), frozen: nonZero(before.amounts.frozen) };
     applyTotalsDelta(before, confirmationDelta('PENDING', 'FROZEN', money('CNY', 5n)));
-    expect({ counts: nonZero(before.statusCounts), frozen: nonZero(before.amounts.frozen) }).toEqual(snapshot);
+    expect({ counts: nonZero(before.statusCounts), frozen: nonZero(before.amounts.frozen) }).toEqual(
+      snapshot,
+    );
   });
 
   it('keeps currencies apart', () => {
@@ -194,7 +198,8 @@ function play(stories: readonly Story[]): Expected {
     };
     if (story.dispatched) move('DISPATCHED', statusChangeDelta(status, 'DISPATCHED'));
     const { outcome, currency } = story;
-    if (outcome.kind === 'failed' && !story.overdue) move('DISPATCH_FAILED', statusChangeDelta(status, 'DISPATCH_FAILED'));
+    if (outcome.kind === 'failed' && !story.overdue)
+      move('DISPATCH_FAILED', statusChangeDelta(status, 'DISPATCH_FAILED'));
     else if (story.overdue) move('OVERDUE', statusChangeDelta(status, 'OVERDUE'));
 
     if (outcome.kind === 'closed') {
@@ -209,6 +214,7 @@ function play(stories: readonly Story[]): Expected {
       let held = outcome.frozen;
       for (const release of outcome.releases) {
         if (held === 0n) break;
+        // biome-ignore lint/complexity/useMathMinMax: bigints; Math.min does not take them
         const amount = release.amount < held ? release.amount : held;
         const full = amount === held;
         const bucket = release.disposition === 'RETURN_TO_VICTIM' ? 'restored' : 'released';
@@ -272,7 +278,8 @@ describe('property: totals from any sequence of consistent deltas', () => {
           if (event.created) created += 1;
           expect(nonZero(everFrozen(state))).toEqual(nonZero(confirmedSoFar));
           for (const bucket of totalsBuckets) {
-            for (const [currency, minor] of state.amounts[bucket]) expect(minor >= 0n, `${bucket} ${currency}`).toBe(true);
+            for (const [currency, minor] of state.amounts[bucket])
+              expect(minor >= 0n, `${bucket} ${currency}`).toBe(true);
           }
           const counts = [...state.statusCounts.values()];
           for (const n of counts) expect(n).toBeGreaterThanOrEqual(0);

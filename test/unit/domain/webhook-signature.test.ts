@@ -12,7 +12,11 @@ import {
 const SECRET = 'bank-B001-secret-0123456789';
 const OLD_SECRET = 'bank-B001-old-secret-abcdef';
 const T = 1_795_000_000;
-const BODY = JSON.stringify({ kind: 'FREEZE', instructionId: 'CABCDEFGHJK.O123456.1', amount: { currency: 'CNY', minor: '100' } });
+const BODY = JSON.stringify({
+  kind: 'FREEZE',
+  instructionId: 'CABCDEFGHJK.O123456.1',
+  amount: { currency: 'CNY', minor: '100' },
+});
 
 /** API.md: lowercase hex HMAC-SHA256(signingSecret, t + "." + raw body bytes), computed independently. */
 const expectedV1 = (secret: string, t: number, body: string) =>
@@ -45,7 +49,10 @@ describe('signWebhook', () => {
 
 describe('verifyWebhook', () => {
   it('round trip: a fresh signature verifies', () => {
-    expect(verifyWebhook(signWebhook([SECRET], T, BODY), BODY, [SECRET], T)).toEqual({ ok: true, timestamp: T });
+    expect(verifyWebhook(signWebhook([SECRET], T, BODY), BODY, [SECRET], T)).toEqual({
+      ok: true,
+      timestamp: T,
+    });
   });
 
   it('accepts up to the replay window either side, refuses a stale or far-future timestamp', () => {
@@ -55,7 +62,10 @@ describe('verifyWebhook', () => {
     expect(verifyWebhook(header, BODY, [SECRET], T - 300).ok).toBe(true);
     expect(verifyWebhook(header, BODY, [SECRET], T + 301)).toEqual({ ok: false, reason: 'stale timestamp' });
     expect(verifyWebhook(header, BODY, [SECRET], T - 301)).toEqual({ ok: false, reason: 'stale timestamp' });
-    expect(verifyWebhook(header, BODY, [SECRET], T + 60, 30)).toEqual({ ok: false, reason: 'stale timestamp' });
+    expect(verifyWebhook(header, BODY, [SECRET], T + 60, 30)).toEqual({
+      ok: false,
+      reason: 'stale timestamp',
+    });
   });
 
   it('refuses the wrong secret', () => {
@@ -132,7 +142,10 @@ describe('verifyWebhook', () => {
     fc.assert(
       fc.property(secret, body, body, time, (s, b, other, t) => {
         fc.pre(b !== other);
-        expect(verifyWebhook(signWebhook([s], t, b), other, [s], t)).toEqual({ ok: false, reason: 'bad signature' });
+        expect(verifyWebhook(signWebhook([s], t, b), other, [s], t)).toEqual({
+          ok: false,
+          reason: 'bad signature',
+        });
       }),
     );
   });
@@ -151,10 +164,20 @@ describe('verifyWebhook', () => {
 
   it('property: outside the window is refused as stale', () => {
     fc.assert(
-      fc.property(secret, body, time, fc.integer({ min: 301, max: 10_000_000 }), fc.boolean(), (s, b, t, age, future) => {
-        const now = future ? t - age : t + age;
-        expect(verifyWebhook(signWebhook([s], t, b), b, [s], now)).toEqual({ ok: false, reason: 'stale timestamp' });
-      }),
+      fc.property(
+        secret,
+        body,
+        time,
+        fc.integer({ min: 301, max: 10_000_000 }),
+        fc.boolean(),
+        (s, b, t, age, future) => {
+          const now = future ? t - age : t + age;
+          expect(verifyWebhook(signWebhook([s], t, b), b, [s], now)).toEqual({
+            ok: false,
+            reason: 'stale timestamp',
+          });
+        },
+      ),
     );
   });
 });

@@ -1,3 +1,0 @@
-import type { Stack } from 'aws-cdk-lib';
-
-export function addNagSuppressions(_stack: Stack): void {}
