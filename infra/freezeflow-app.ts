@@ -4,6 +4,14 @@ import { FreezeflowStack, type FreezeflowStackProps } from './freezeflow-stack.t
 
 export const STACK_NAME = 'FreezeflowStack';
 
+/**
+ * `FREEZEFLOW_SKIP_BUNDLING=1 npx cdk synth --quiet` synthesizes the templates without running
+ * esbuild (the CLI refuses `-c aws:cdk:bundling-stacks=[]`: user context may not use `aws:` keys).
+ * Such an assembly has placeholder code: never deploy it.
+ */
+export const SKIP_BUNDLING_ENV = 'FREEZEFLOW_SKIP_BUNDLING';
+const BUNDLING_STACKS = 'aws:cdk:bundling-stacks';
+
 /** Optional `-c key=value` settings of the JWT authorizer (defaults: see freezeflow-stack.ts). */
 export const contextKeys = {
   jwtIssuer: 'freezeflow:jwtIssuer',
@@ -20,7 +28,10 @@ export function createApp(
   props: AppProps = {},
   stackProps: FreezeflowStackProps = {},
 ): { app: App; stack: FreezeflowStack } {
-  const app = new App(props);
+  const skipBundling = process.env[SKIP_BUNDLING_ENV] === '1' || process.env[SKIP_BUNDLING_ENV] === 'true';
+  const app = new App(
+    skipBundling ? { ...props, postCliContext: { ...props.postCliContext, [BUNDLING_STACKS]: [] } } : props,
+  );
   const context = (key: string): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
     return typeof value === 'string' && value.length > 0 ? value : undefined;
@@ -35,6 +46,8 @@ export function createApp(
       .filter(Boolean),
     ...stackProps,
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
+  );
   return { app, stack };
 }

@@ -30,7 +30,11 @@ export class ApiClient {
   async request<T = unknown>(
     method: string,
     path: string,
-    options: { as?: { role: Role; agencyId?: string; bankId?: string }; body?: unknown; idempotencyKey?: string | true } = {},
+    options: {
+      as?: { role: Role; agencyId?: string; bankId?: string };
+      body?: unknown;
+      idempotencyKey?: string | true;
+    } = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = {};
     if (options.as) headers.authorization = `Bearer ${await this.token(options.as.role, options.as)}`;
@@ -41,9 +45,18 @@ export class ApiClient {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers,
-      body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      body:
+        options.body === undefined
+          ? undefined
+          : typeof options.body === 'string'
+            ? options.body
+            : JSON.stringify(options.body),
     });
     const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+    return {
+      status: response.status,
+      body: (text ? JSON.parse(text) : undefined) as T,
+      headers: response.headers,
+    };
   }
 }

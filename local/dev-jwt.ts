@@ -1,5 +1,5 @@
-import { SignJWT, jwtVerify } from 'jose';
-import { CallerClaims, type Caller, type Role } from '../functions/schemas/claims.ts';
+import { jwtVerify, SignJWT } from 'jose';
+import { type Caller, CallerClaims, type Role } from '../functions/schemas/claims.ts';
 
 /**
  * Local stand-in for API Gateway's JWT authorizer (API.md "Auth"): HS256 tokens signed with
@@ -36,10 +36,15 @@ export async function signDevToken(request: TokenRequest, secret = DEV_JWT_SECRE
     .sign(keyOf(secret));
 }
 
-export type BearerCheck = { ok: true; claims: Record<string, string>; caller: Caller } | { ok: false; reason: string };
+export type BearerCheck =
+  | { ok: true; claims: Record<string, string>; caller: Caller }
+  | { ok: false; reason: string };
 
 /** Verifies `Authorization: Bearer …` and returns the claims API Gateway would pass on (as strings). */
-export async function verifyBearer(header: string | undefined, secret = DEV_JWT_SECRET): Promise<BearerCheck> {
+export async function verifyBearer(
+  header: string | undefined,
+  secret = DEV_JWT_SECRET,
+): Promise<BearerCheck> {
   const match = /^Bearer ([A-Za-z0-9_\-.=]+)$/.exec(header?.trim() ?? '');
   if (!match) return { ok: false, reason: 'a bearer token is required' };
   try {

@@ -13,9 +13,15 @@ type Factory = (deps: Dependencies) => (event: never, context: never) => Promise
  */
 export async function loadHandler(folder: string, deps: Dependencies): Promise<LocalHandler> {
   const module = (await import(`../functions/${folder}/handler.ts`)) as Record<string, unknown>;
-  const factories = Object.entries(module).filter(([name, value]) => name.startsWith('create') && typeof value === 'function');
-  if (factories.length !== 1) throw new Error(`functions/${folder}/handler.ts must export one create* factory`);
-  const built = (factories[0]![1] as Factory)(deps) as unknown as (event: unknown, context: unknown) => Promise<unknown>;
+  const factories = Object.entries(module).filter(
+    ([name, value]) => name.startsWith('create') && typeof value === 'function',
+  );
+  if (factories.length !== 1)
+    throw new Error(`functions/${folder}/handler.ts must export one create* factory`);
+  const built = (factories[0]![1] as Factory)(deps) as unknown as (
+    event: unknown,
+    context: unknown,
+  ) => Promise<unknown>;
   return (event) => built(event, localLambdaContext(folder));
 }
 
@@ -30,7 +36,10 @@ export async function loadAllHandlers(deps: Dependencies): Promise<LocalHandlers
   const http = new Map<string, LocalHandler>();
   for (const route of routes) http.set(route.id, await loadHandler(route.handler, deps));
   const workflow = new Map<keyof typeof workflowFunctions, LocalHandler>();
-  for (const [id, fn] of Object.entries(workflowFunctions) as [keyof typeof workflowFunctions, { handler: string }][]) {
+  for (const [id, fn] of Object.entries(workflowFunctions) as [
+    keyof typeof workflowFunctions,
+    { handler: string },
+  ][]) {
     workflow.set(id, await loadHandler(fn.handler, deps));
   }
   return { http, workflow, followTheMoney: await loadHandler('follow-the-money', deps) };

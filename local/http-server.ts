@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { HttpProblem, problemResponse } from '../functions/http/problem.ts';
@@ -26,9 +26,7 @@ function compile(route: RouteDefinition): CompiledRoute {
 }
 
 /** Literal paths win over templated ones (`/banks/performance` before `/banks/{bankId}`), as in API Gateway. */
-const compiled = routes
-  .map(compile)
-  .sort((a, b) => a.params.length - b.params.length);
+const compiled = routes.map(compile).sort((a, b) => a.params.length - b.params.length);
 
 function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
   const headers: Record<string, string> = {};
@@ -69,7 +67,10 @@ export async function startHttpServer(options: {
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      send(res, problemResponse(new HttpProblem(500, 'Internal Server Error', String((error as Error).message))));
+      send(
+        res,
+        problemResponse(new HttpProblem(500, 'Internal Server Error', String((error as Error).message))),
+      );
     });
   });
 
@@ -90,7 +91,12 @@ export async function startHttpServer(options: {
       const check = await verifyBearer(req.headers.authorization, options.jwtSecret);
       if (!check.ok) {
         req.resume();
-        send(res, problemResponse(new HttpProblem(401, 'Unauthorized', check.reason, undefined, { 'www-authenticate': 'Bearer' })));
+        send(
+          res,
+          problemResponse(
+            new HttpProblem(401, 'Unauthorized', check.reason, undefined, { 'www-authenticate': 'Bearer' }),
+          ),
+        );
         return;
       }
       claims = check.claims;
@@ -105,7 +111,8 @@ export async function startHttpServer(options: {
       pathParameters[name] = match.m![i + 1]!;
     });
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
     const now = Date.now();
@@ -136,7 +143,11 @@ export async function startHttpServer(options: {
         stage: '$default',
         time: new Date(now).toISOString(),
         timeEpoch: now,
-        authorizer: { principalId: claims?.sub ?? '', integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: [] } },
+        authorizer: {
+          principalId: claims?.sub ?? '',
+          integrationLatency: 0,
+          jwt: { claims: claims ?? {}, scopes: [] },
+        },
       },
     };
     if (!claims) delete (event.requestContext as { authorizer?: unknown }).authorizer;

@@ -1,5 +1,5 @@
-import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
 
 /** A Lambda context for handlers invoked in-process by the local runtime (middy reads it). */
 export function localLambdaContext(functionName: string, timeoutMs = 30_000): Context {

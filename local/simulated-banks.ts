@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, verifyWebhook } from '../functions/domain/webhook-signature.ts';
 import { signDevToken } from './dev-jwt.ts';
@@ -10,7 +10,13 @@ export interface AccountScript {
   /** Minor units frozen; 'ALL' = the requested amount. */
   frozen?: 'ALL' | string;
   cashWithdrawn?: string;
-  onwardTransfers?: { toBankId: string; toAccount: string; minor: string; transferredAt?: string; reference?: string }[];
+  onwardTransfers?: {
+    toBankId: string;
+    toAccount: string;
+    minor: string;
+    transferredAt?: string;
+    reference?: string;
+  }[];
   reason?: string;
   /** Milliseconds between receiving the push and confirming. */
   delayMs?: number;
@@ -64,7 +70,9 @@ export async function startSimulatedBanks(options: {
   jwtSecret: string;
   nowSeconds?: () => number;
 }): Promise<SimulatedBanks> {
-  const banks = new Map(options.banks.map((b) => [b.bankId, { ...b, failuresLeft: b.failFirstDeliveries ?? 0 }]));
+  const banks = new Map(
+    options.banks.map((b) => [b.bankId, { ...b, failuresLeft: b.failFirstDeliveries ?? 0 }]),
+  );
   const accepted = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   const pending = new Set<Promise<void>>();
@@ -128,8 +136,13 @@ export async function startSimulatedBanks(options: {
       const check = verifyWebhook(signature, raw, [bank.signingSecret], nowSeconds(), REPLAY_WINDOW_SECONDS);
       const replayed = accepted.has(`${bankId}|${signature}`);
       if (!check.ok || replayed) {
-        emitter.refused.push({ bankId, reason: replayed ? 'replayed signature' : check.ok ? '' : check.reason });
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'bad signature' }));
+        emitter.refused.push({
+          bankId,
+          reason: replayed ? 'replayed signature' : check.ok ? '' : check.reason,
+        });
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'bad signature' }));
         return;
       }
       if (bank.failuresLeft > 0) {
@@ -150,7 +163,8 @@ export async function startSimulatedBanks(options: {
       emitter.emit('delivery', delivery);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ received: true }));
       if (message.kind !== 'FREEZE' && message.kind !== 'REMINDER') return;
-      const script = bank.accounts[String(message.accountNumber)] ?? bank.defaultScript ?? { result: 'ACTIONED', frozen: 'ALL' };
+      const script = bank.accounts[String(message.accountNumber)] ??
+        bank.defaultScript ?? { result: 'ACTIONED', frozen: 'ALL' };
       if (script.result === 'SILENT' || stopped) return;
       // A REMINDER is answered only by banks scripted to answer late (they had not answered the FREEZE).
       const timer = setTimeout(() => {

@@ -1,7 +1,7 @@
 import { ApiClient } from './api-client.ts';
-import { DEV_JWT_SECRET } from './dev-jwt.ts';
 import { runDemo } from './demo/run-demo.ts';
 import { loadScenario } from './demo/scenario.ts';
+import { DEV_JWT_SECRET } from './dev-jwt.ts';
 import { startLocalSystem } from './system.ts';
 
 /**
@@ -21,7 +21,9 @@ const system = await startLocalSystem({
   dataDir: process.env.FREEZEFLOW_DATA_DIR || undefined,
   jwtSecret,
 });
-console.log(`system up in ${((Date.now() - t0) / 1000).toFixed(1)} s: API ${system.url}, DynamoDB Local ${system.dynamo.endpoint}`);
+console.log(
+  `system up in ${((Date.now() - t0) / 1000).toFixed(1)} s: API ${system.url}, DynamoDB Local ${system.dynamo.endpoint}`,
+);
 console.log('');
 
 let banks: Awaited<ReturnType<typeof runDemo>>['banks'] | undefined;

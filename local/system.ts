@@ -6,11 +6,11 @@ import { documentClient } from '../functions/adapters/dynamo/db.ts';
 import type { WorkflowClient } from '../functions/adapters/workflow-client.ts';
 import { DEFAULT_HOP_LIMIT } from '../functions/domain/money-trail.ts';
 import { DEV_JWT_SECRET } from './dev-jwt.ts';
-import { type DynamoLocal, createTable, startDynamoLocal } from './dynamo-local.ts';
+import { createTable, type DynamoLocal, startDynamoLocal } from './dynamo-local.ts';
 import { loadAllHandlers } from './handlers.ts';
 import { type LocalHttpServer, startHttpServer } from './http-server.ts';
 import { type StreamPoller, startStreamPoller } from './stream-poller.ts';
-import { LocalWorkflowEngine, type LocalEngineOptions } from './workflow-engine.ts';
+import { type LocalEngineOptions, LocalWorkflowEngine } from './workflow-engine.ts';
 
 export const LOCAL_TABLE_NAME = 'freezeflow';
 

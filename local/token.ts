@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { roles, type Role } from '../functions/schemas/claims.ts';
+import { type Role, roles } from '../functions/schemas/claims.ts';
 import { DEV_JWT_SECRET, signDevToken } from './dev-jwt.ts';
 
 /** `npm run token -- --role police --agency PSB-0001`: prints a dev JWT for the local API. */

@@ -1,6 +1,6 @@
 import './polyfills.ts';
-import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { WorkflowClient, WorkflowName } from '../functions/adapters/workflow-client.ts';
 import { executionName } from '../functions/adapters/workflow-client.ts';
@@ -56,7 +56,10 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
       new StateMachine(JSON.parse(readWorkflowDefinition(w)) as StateMachineDefinition, {
         validationOptions: { checkArn: true, checkPaths: true },
       });
-    this.machines = { freezeOrder: build('freezeOrder'), stopPaymentInstruction: build('stopPaymentInstruction') };
+    this.machines = {
+      freezeOrder: build('freezeOrder'),
+      stopPaymentInstruction: build('stopPaymentInstruction'),
+    };
   }
 
   async startExecution(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<void> {
@@ -66,7 +69,12 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
     const tokens = new Set<string>();
     this.tokensByExecution.set(executionId, tokens);
     const context = {
-      Execution: { Id: executionId, Name: executionName(name), Input: input as JsonValue, StartTime: new Date().toISOString() },
+      Execution: {
+        Id: executionId,
+        Name: executionName(name),
+        Input: input as JsonValue,
+        StartTime: new Date().toISOString(),
+      },
       Task: {
         // Read once per `$$.Task.Token` in Parameters: a fresh token for each waiting task.
         get Token() {
@@ -91,23 +99,25 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
       input,
       startedAt: Date.now(),
       status: 'RUNNING',
-      done: run.result.then(
-        (output) => {
-          record.status = this.stopped ? 'ABORTED' : 'SUCCEEDED';
-          record.output = output;
-          this.emit('executionSucceeded', record);
-        },
-        (error: Error) => {
-          record.status = 'FAILED';
-          record.error = `${error.name}: ${error.message}`;
-          this.emit('executionFailed', record);
-        },
-      ).finally(() => {
-        this.aborts.delete(run.abort);
-        // A timed-out wait leaves its token behind: forget the execution's tokens when it ends.
-        for (const token of tokens) this.waiting.delete(token);
-        this.tokensByExecution.delete(executionId);
-      }),
+      done: run.result
+        .then(
+          (output) => {
+            record.status = this.stopped ? 'ABORTED' : 'SUCCEEDED';
+            record.output = output;
+            this.emit('executionSucceeded', record);
+          },
+          (error: Error) => {
+            record.status = 'FAILED';
+            record.error = `${error.name}: ${error.message}`;
+            this.emit('executionFailed', record);
+          },
+        )
+        .finally(() => {
+          this.aborts.delete(run.abort);
+          // A timed-out wait leaves its token behind: forget the execution's tokens when it ends.
+          for (const token of tokens) this.waiting.delete(token);
+          this.tokensByExecution.delete(executionId);
+        }),
     };
     this.executions.set(key, record);
     this.emit('executionStarted', record);
@@ -137,7 +147,8 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
   async stop(): Promise<void> {
     this.stopped = true;
     for (const abort of this.aborts) abort();
-    for (const waiter of this.waiting.values()) waiter.reject(new TaskFailure('States.Aborted', 'engine stopped'));
+    for (const waiter of this.waiting.values())
+      waiter.reject(new TaskFailure('States.Aborted', 'engine stopped'));
     this.waiting.clear();
     await Promise.allSettled([...this.executions.values()].map((e) => e.done));
   }
@@ -163,7 +174,9 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
         out[stateName] = async (input) => {
           const params = input as { FunctionName: string; Payload: { taskToken: string } };
           const token = params.Payload.taskToken;
-          const settled = new Promise<unknown>((resolve, reject) => this.waiting.set(token, { resolve, reject }));
+          const settled = new Promise<unknown>((resolve, reject) =>
+            this.waiting.set(token, { resolve, reject }),
+          );
           await fn(params.Payload);
           return (await settled) as JsonValue;
         };
@@ -180,9 +193,17 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
 }
 
 /** State name -> Resource of every Task, at any depth (Map ItemProcessors included). */
-function collectTaskResources(states: Record<string, unknown>, into = new Map<string, string>()): Map<string, string> {
+function collectTaskResources(
+  states: Record<string, unknown>,
+  into = new Map<string, string>(),
+): Map<string, string> {
   for (const [name, state] of Object.entries(states)) {
-    const s = state as { Type?: string; Resource?: string; ItemProcessor?: { States: Record<string, unknown> }; Iterator?: { States: Record<string, unknown> } };
+    const s = state as {
+      Type?: string;
+      Resource?: string;
+      ItemProcessor?: { States: Record<string, unknown> };
+      Iterator?: { States: Record<string, unknown> };
+    };
     if (s.Type === 'Task' && s.Resource) into.set(name, s.Resource);
     const inner = s.ItemProcessor ?? s.Iterator;
     if (inner) collectTaskResources(inner.States, into);

@@ -1,6 +1,6 @@
 import { type BankConnector, HttpBankConnector } from './bank-connector.ts';
 import { type Db, dbFromEnvironment } from './dynamo/db.ts';
-import { type WorkflowClient, stepFunctionsFromEnvironment } from './workflow-client.ts';
+import { stepFunctionsFromEnvironment, type WorkflowClient } from './workflow-client.ts';
 
 /**
  * Everything a handler needs from the outside world. In AWS it comes from the environment; the local

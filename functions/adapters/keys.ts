@@ -3,7 +3,10 @@ export const keys = {
   case: (caseId: string) => ({ PK: `CASE#${caseId}`, SK: '#CASE' }),
   caseTotals: (caseId: string) => ({ PK: `CASE#${caseId}`, SK: '#TOTALS' }),
   order: (caseId: string, orderId: string) => ({ PK: `CASE#${caseId}`, SK: `ORDER#${orderId}` }),
-  instruction: (caseId: string, instructionId: string) => ({ PK: `CASE#${caseId}`, SK: `INSTR#${instructionId}` }),
+  instruction: (caseId: string, instructionId: string) => ({
+    PK: `CASE#${caseId}`,
+    SK: `INSTR#${instructionId}`,
+  }),
   confirmation: (caseId: string, bankId: string, confirmationId: string) => ({
     PK: `CASE#${caseId}`,
     SK: `CONF#${bankId}#${confirmationId}`,
@@ -16,9 +19,15 @@ export const keys = {
     PK: `CASE#${caseId}`,
     SK: `EDGE#${fromInstructionId}#${String(transferIndex).padStart(2, '0')}`,
   }),
-  auditEvent: (chainPk: string, seq: number) => ({ PK: chainPk, SK: `AUDIT#${String(seq).padStart(10, '0')}` }),
+  auditEvent: (chainPk: string, seq: number) => ({
+    PK: chainPk,
+    SK: `AUDIT#${String(seq).padStart(10, '0')}`,
+  }),
   bank: (bankId: string) => ({ PK: `BANK#${bankId}`, SK: '#BANK' }),
-  bankDayTotals: (day: string, bankId: string, shard: number) => ({ PK: `DAY#${day}`, SK: `BANK#${bankId}#${shard}` }),
+  bankDayTotals: (day: string, bankId: string, shard: number) => ({
+    PK: `DAY#${day}`,
+    SK: `BANK#${bankId}#${shard}`,
+  }),
   idempotency: (callerScope: string, key: string) => ({ PK: `IDEM#${callerScope}#${key}`, SK: '#IDEM' }),
   inbox: (bankId: string) => `BANK#${bankId}`,
   inboxByStatus: (bankId: string, status: string) => `BANK#${bankId}#${status}`,

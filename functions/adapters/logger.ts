@@ -5,7 +5,10 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
  * Structured JSON logs (Powertools). Account numbers never reach a log line whole: every message and
  * attribute goes through `maskAccounts` first (keys named like accounts, and long digit runs).
  */
-const logger = new Logger({ serviceName: 'freezeflow', logLevel: (process.env.FREEZEFLOW_LOG_LEVEL ?? 'INFO') as LogLevel });
+const logger = new Logger({
+  serviceName: 'freezeflow',
+  logLevel: (process.env.FREEZEFLOW_LOG_LEVEL ?? 'INFO') as LogLevel,
+});
 
 const ACCOUNT_KEYS = /^(accountNumber|toAccount|account)$/i;
 

@@ -35,7 +35,11 @@ export const freezeflowTable: TableDefinition = {
   partitionKey: { name: 'PK', type: 'S' },
   sortKey: { name: 'SK', type: 'S' },
   globalSecondaryIndexes: [
-    { indexName: 'inbox', partitionKey: { name: 'GSI1PK', type: 'S' }, sortKey: { name: 'GSI1SK', type: 'S' } },
+    {
+      indexName: 'inbox',
+      partitionKey: { name: 'GSI1PK', type: 'S' },
+      sortKey: { name: 'GSI1SK', type: 'S' },
+    },
     {
       indexName: 'inboxByStatus',
       partitionKey: { name: 'GSI2PK', type: 'S' },

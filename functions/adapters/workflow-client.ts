@@ -1,9 +1,9 @@
 import {
   ExecutionAlreadyExists,
   InvalidToken,
-  SFNClient,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
+  SFNClient,
   StartExecutionCommand,
   TaskDoesNotExist,
   TaskTimedOut,
@@ -74,7 +74,9 @@ export class StepFunctionsWorkflowClient implements WorkflowClient {
   }
 }
 
-export function stepFunctionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): StepFunctionsWorkflowClient {
+export function stepFunctionsFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): StepFunctionsWorkflowClient {
   const arn = (w: WorkflowName) => {
     const value = env[STATE_MACHINE_ARN_ENV[w]];
     if (!value) throw new Error(`${STATE_MACHINE_ARN_ENV[w]} is not set`);

@@ -1,5 +1,5 @@
-import { queryInbox } from '../adapters/dynamo/instructions.ts';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { queryInbox } from '../adapters/dynamo/instructions.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { bankInScope } from '../http/scope.ts';
 import { bankInstructionView } from '../http/views.ts';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { ConnectorPermanentError } from '../adapters/bank-connector.ts';
+import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import { getBank } from '../adapters/dynamo/banks.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
-import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import { isAwaitingConfirmation } from '../domain/instruction-lifecycle.ts';
-import { InstructionTaskInput, taskHandler } from '../workflow/task-handler.ts';
 import { freezeMessage, reminderMessage } from '../workflow/messages.ts';
+import { InstructionTaskInput, taskHandler } from '../workflow/task-handler.ts';
 
 const DispatchInput = InstructionTaskInput.extend({ kind: z.enum(['FREEZE', 'REMINDER']) });
 
@@ -16,7 +16,8 @@ export interface DispatchResult {
   timeoutSeconds: number;
 }
 
-const secondsUntil = (iso: string, now: Date) => Math.max(1, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
+const secondsUntil = (iso: string, now: Date) =>
+  Math.max(1, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
 
 /**
  * Delivers an instruction through its bank's connector (push: signed POST; pull: it is in the
@@ -40,14 +41,25 @@ export const createDispatchInstruction = (deps: Dependencies) =>
 
     if (kind === 'REMINDER') {
       const deadlineAt = new Date(now.getTime() + bank.slaSeconds * 1000).toISOString();
-      if (bank.mode === 'push') await deps.connector.push(bank, reminderMessage(instruction, deadlineAt, deps.apiBaseUrl), deliveryId);
+      if (bank.mode === 'push')
+        await deps.connector.push(
+          bank,
+          reminderMessage(instruction, deadlineAt, deps.apiBaseUrl),
+          deliveryId,
+        );
       const changed = await changeInstruction(deps.db, instructionId, at, {
         decide: (current) =>
           current.status !== 'OVERDUE'
             ? undefined
             : {
                 set: { reminderDeadlineAt: deadlineAt, remindedAt: now.toISOString() },
-                audit: [{ actor: 'system:workflow', action: 'REMINDER_SENT', subject: `${instructionId}:${deadlineAt}` }],
+                audit: [
+                  {
+                    actor: 'system:workflow',
+                    action: 'REMINDER_SENT',
+                    subject: `${instructionId}:${deadlineAt}`,
+                  },
+                ],
               },
       });
       return { awaiting: changed?.changed === true, timeoutSeconds: secondsUntil(deadlineAt, now) };
@@ -56,7 +68,11 @@ export const createDispatchInstruction = (deps: Dependencies) =>
     const deadlineAt = new Date(now.getTime() + bank.slaSeconds * 1000).toISOString();
     const holdUntil = new Date(now.getTime() + instruction.holdHours * 3_600_000).toISOString();
     if (bank.mode === 'push') {
-      await deps.connector.push(bank, freezeMessage(instruction, { deadlineAt, holdUntil }, deps.apiBaseUrl), deliveryId);
+      await deps.connector.push(
+        bank,
+        freezeMessage(instruction, { deadlineAt, holdUntil }, deps.apiBaseUrl),
+        deliveryId,
+      );
     }
     await changeInstruction(deps.db, instructionId, at, {
       decide: (current) => {

@@ -1,4 +1,4 @@
-import { ValidationProblem, type FieldError } from './errors.ts';
+import { type FieldError, ValidationProblem } from './errors.ts';
 import type { ConfirmedStatus } from './instruction-lifecycle.ts';
 import { type Money, zero } from './money.ts';
 
@@ -48,7 +48,8 @@ export function decideConfirmation(requested: Money, confirmation: BankConfirmat
   if (confirmation.cashWithdrawn) checkCurrency(confirmation.cashWithdrawn, 'cashWithdrawn.currency');
   onwardTransfers.forEach((t, i) => {
     checkCurrency(t.amount, `onwardTransfers.${i}.amount.currency`);
-    if (t.amount.minor <= 0n) errors.push({ path: `onwardTransfers.${i}.amount.minor`, message: 'must be > 0' });
+    if (t.amount.minor <= 0n)
+      errors.push({ path: `onwardTransfers.${i}.amount.minor`, message: 'must be > 0' });
   });
   if (frozen.currency === requested.currency && frozen.minor > requested.minor) {
     errors.push({
@@ -58,7 +59,13 @@ export function decideConfirmation(requested: Money, confirmation: BankConfirmat
   }
 
   if (confirmation.result !== 'ACTIONED') {
-    if (frozen.minor > 0n) errors.push({ path: 'frozen.minor', message: `must be 0 for ${confirmation.result}` });
+    if (frozen.minor > 0n)
+      errors.push({ path: 'frozen.minor', message: `must be 0 for ${confirmation.result}` });
+    // Only an actioned account reports where its money went: nothing is followed from a refusal.
+    if (onwardTransfers.length > 0)
+      errors.push({ path: 'onwardTransfers', message: `only with result ACTIONED` });
+    if (cashWithdrawn.minor > 0n)
+      errors.push({ path: 'cashWithdrawn.minor', message: `must be 0 for ${confirmation.result}` });
     if (confirmation.result === 'REJECTED' && !confirmation.reason) {
       errors.push({ path: 'reason', message: 'a rejection must give its reason' });
     }
@@ -76,7 +83,8 @@ export function decideConfirmation(requested: Money, confirmation: BankConfirmat
     throw new ValidationProblem([
       {
         path: 'result',
-        message: 'ACTIONED with nothing frozen, moved or withdrawn: say ACCOUNT_NOT_FOUND or REJECTED with a reason',
+        message:
+          'ACTIONED with nothing frozen, moved or withdrawn: say ACCOUNT_NOT_FOUND or REJECTED with a reason',
       },
     ]);
   }

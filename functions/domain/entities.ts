@@ -1,6 +1,6 @@
 import type { InstructionStatus } from './instruction-lifecycle.ts';
-import type { ReasonNotFollowed } from './money-trail.ts';
 import type { Money } from './money.ts';
+import type { ReasonNotFollowed } from './money-trail.ts';
 import type { ReleaseDisposition } from './totals.ts';
 
 /** The entities of DESIGN.md §3 as the domain sees them (money as bigint, times as ISO strings). */

@@ -17,7 +17,8 @@ export function randomToken(length: number): string {
 export const newCaseId = (): string => `C${randomToken(10)}`;
 export const newOrderId = (caseId: string): string => `${caseId}.O${randomToken(6)}`;
 /** Police order targets are numbered from 1 in the order given. */
-export const orderInstructionId = (orderId: string, targetIndex: number): string => `${orderId}.${targetIndex + 1}`;
+export const orderInstructionId = (orderId: string, targetIndex: number): string =>
+  `${orderId}.${targetIndex + 1}`;
 /** Follow-ons are derived from the parent and the transfer's position: a redelivery finds the same id. */
 export const followOnInstructionId = (parentInstructionId: string, transferIndex: number): string =>
   `${parentInstructionId}-${transferIndex + 1}`;

@@ -3,7 +3,12 @@ import { type Money, minMoney, subtract } from './money.ts';
 
 export const DEFAULT_HOP_LIMIT = 6;
 
-export const reasonsNotFollowed = ['ALREADY_TARGETED', 'BANK_NOT_INTEGRATED', 'BUDGET_SPENT', 'HOP_LIMIT'] as const;
+export const reasonsNotFollowed = [
+  'ALREADY_TARGETED',
+  'BANK_NOT_INTEGRATED',
+  'BUDGET_SPENT',
+  'HOP_LIMIT',
+] as const;
 export type ReasonNotFollowed = (typeof reasonsNotFollowed)[number];
 
 export interface TrailStep {
@@ -39,13 +44,18 @@ export function accountKey(bankId: string, accountNumber: string): string {
  * min(transfer, budget left), reducing the budget. Two transfers to the same new account in one
  * confirmation: the second counts as already targeted (it is, by the first).
  */
-export function planFollowOns(budget: Money, transfers: readonly OnwardTransfer[], ctx: TrailContext): TrailStep[] {
+export function planFollowOns(
+  budget: Money,
+  transfers: readonly OnwardTransfer[],
+  ctx: TrailContext,
+): TrailStep[] {
   let left = budget;
   const targetedNow = new Set<string>();
   return transfers.map((transfer, transferIndex) => {
     const key = accountKey(transfer.toBankId, transfer.toAccount);
     let reason: ReasonNotFollowed | undefined;
-    if (targetedNow.has(key) || ctx.isTargeted(transfer.toBankId, transfer.toAccount)) reason = 'ALREADY_TARGETED';
+    if (targetedNow.has(key) || ctx.isTargeted(transfer.toBankId, transfer.toAccount))
+      reason = 'ALREADY_TARGETED';
     else if (!ctx.isBankIntegrated(transfer.toBankId)) reason = 'BANK_NOT_INTEGRATED';
     else if (left.minor <= 0n || transfer.amount.currency !== left.currency) reason = 'BUDGET_SPENT';
     else if (ctx.parentHop + 1 > ctx.hopLimit) reason = 'HOP_LIMIT';

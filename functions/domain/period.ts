@@ -16,14 +16,17 @@ export function periodDays(
   to: string | undefined,
   now: Date,
 ): { from: string; to: string; days: string[] } {
-  const end = to ?? (from ? dayOf(new Date(Math.max(Date.parse(`${from}T00:00:00Z`), now.getTime()))) : dayOf(now));
+  const end =
+    to ?? (from ? dayOf(new Date(Math.max(Date.parse(`${from}T00:00:00Z`), now.getTime()))) : dayOf(now));
   const endMs = Date.parse(`${end}T00:00:00Z`);
   const start = from ?? dayOf(new Date(endMs - (DEFAULT_PERIOD_DAYS - 1) * DAY_MS));
   const startMs = Date.parse(`${start}T00:00:00Z`);
   const count = Math.round((endMs - startMs) / DAY_MS) + 1;
   if (count < 1) throw new ValidationProblem([{ path: 'from', message: 'must not be after `to`' }]);
   if (count > MAX_PERIOD_DAYS) {
-    throw new ValidationProblem([{ path: 'from', message: `a period covers at most ${MAX_PERIOD_DAYS} days` }]);
+    throw new ValidationProblem([
+      { path: 'from', message: `a period covers at most ${MAX_PERIOD_DAYS} days` },
+    ]);
   }
   const days = Array.from({ length: count }, (_, i) => dayOf(new Date(startMs + i * DAY_MS)));
   return { from: start, to: end, days };

@@ -26,7 +26,10 @@ export function emptyTotals(): CaseTotalsState {
   };
 }
 
-function statusChange(from: InstructionStatus | undefined, to: InstructionStatus): TotalsDelta['statusCounts'] {
+function statusChange(
+  from: InstructionStatus | undefined,
+  to: InstructionStatus,
+): TotalsDelta['statusCounts'] {
   if (from === to) return {};
   return from ? { [from]: -1, [to]: 1 } : { [to]: 1 };
 }
@@ -41,7 +44,11 @@ export function statusChangeDelta(from: InstructionStatus, to: InstructionStatus
 }
 
 /** A bank's result: the frozen amount is now held for the case. */
-export function confirmationDelta(from: InstructionStatus, to: InstructionStatus, frozen: Money): TotalsDelta {
+export function confirmationDelta(
+  from: InstructionStatus,
+  to: InstructionStatus,
+  frozen: Money,
+): TotalsDelta {
   return {
     amounts: frozen.minor > 0n ? [{ bucket: 'frozen', amount: frozen }] : [],
     statusCounts: statusChange(from, to),
@@ -99,7 +106,8 @@ export function applyTotalsDelta(state: CaseTotalsState, delta: TotalsDelta): Ca
 export function everFrozen(state: CaseTotalsState): Map<string, bigint> {
   const sum = new Map<string, bigint>();
   for (const bucket of totalsBuckets) {
-    for (const [currency, minor] of state.amounts[bucket]) sum.set(currency, (sum.get(currency) ?? 0n) + minor);
+    for (const [currency, minor] of state.amounts[bucket])
+      sum.set(currency, (sum.get(currency) ?? 0n) + minor);
   }
   return sum;
 }

@@ -1,5 +1,5 @@
-import { changeInstruction } from '../adapters/dynamo/instructions.ts';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { changeInstruction } from '../adapters/dynamo/instructions.ts';
 import { InstructionTaskInput, taskHandler } from '../workflow/task-handler.ts';
 
 /**
@@ -14,7 +14,13 @@ export const createEscalateInstruction = (deps: Dependencies) =>
         current.status === 'OVERDUE' && !current.escalatedAt
           ? {
               set: { escalatedAt: at() },
-              audit: [{ actor: 'system:workflow', action: 'INSTRUCTION_ESCALATED', subject: `${instructionId}:${current.bankId}` }],
+              audit: [
+                {
+                  actor: 'system:workflow',
+                  action: 'INSTRUCTION_ESCALATED',
+                  subject: `${instructionId}:${current.bankId}`,
+                },
+              ],
             }
           : undefined,
     });

@@ -1,13 +1,12 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
-import { followTheMoney } from '../adapters/dynamo/trail.ts';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { followTheMoney } from '../adapters/dynamo/trail.ts';
+import { skPrefix } from '../adapters/keys.ts';
 import { log } from '../adapters/logger.ts';
 import { fromMoneyJson, type MoneyJson } from '../domain/money.ts';
-import { skPrefix } from '../adapters/keys.ts';
 
 interface StoredTransfer {
   toBankId: string;

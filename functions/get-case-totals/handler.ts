@@ -1,5 +1,5 @@
-import { getCaseTotalsItem } from '../adapters/dynamo/cases.ts';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { getCaseTotalsItem } from '../adapters/dynamo/cases.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { notFound } from '../http/problem.ts';
@@ -11,7 +11,8 @@ export const createGetCaseTotals = (deps: Dependencies) =>
   httpHandler('getCaseTotals', async (request) => {
     const caseId = request.pathParam('caseId');
     const item = ID_PATTERN.test(caseId) ? await getCaseTotalsItem(deps.db, caseId) : undefined;
-    if (!item || !canSeeCase(request.who, { agencyId: String(item.agencyId) })) throw notFound(`case ${caseId}`);
+    if (!item || !canSeeCase(request.who, { agencyId: String(item.agencyId) }))
+      throw notFound(`case ${caseId}`);
     return json(200, totalsView(item));
   });
 

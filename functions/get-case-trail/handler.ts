@@ -1,5 +1,5 @@
-import { loadCaseView } from '../adapters/dynamo/cases.ts';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { loadCaseView } from '../adapters/dynamo/cases.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
 import { toMoneyJson } from '../domain/money.ts';
 import { httpHandler, json } from '../http/http-handler.ts';

@@ -5,11 +5,18 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { ZodType } from 'zod';
+import { log, maskAccounts } from '../adapters/logger.ts';
 import { type Caller, CallerClaims } from '../schemas/claims.ts';
 import { IdempotencyKey } from '../schemas/common.ts';
 import { type RouteId, routeById } from '../schemas/routes.ts';
-import { log, maskAccounts } from '../adapters/logger.ts';
-import { HttpProblem, forbidden, problemOf, problemResponse, unauthorized, zodFieldErrors } from './problem.ts';
+import {
+  forbidden,
+  HttpProblem,
+  problemOf,
+  problemResponse,
+  unauthorized,
+  zodFieldErrors,
+} from './problem.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -57,7 +64,12 @@ export class HttpRequest {
   body<T>(schema: ZodType<T>, raw: unknown = this.rawJson()): T {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      throw new HttpProblem(422, 'Unprocessable Content', 'the body has invalid fields', zodFieldErrors(parsed.error));
+      throw new HttpProblem(
+        422,
+        'Unprocessable Content',
+        'the body has invalid fields',
+        zodFieldErrors(parsed.error),
+      );
     }
     return parsed.data;
   }
@@ -65,7 +77,12 @@ export class HttpRequest {
   query<T>(schema: ZodType<T>): T {
     const parsed = schema.safeParse(this.event.queryStringParameters ?? {});
     if (!parsed.success) {
-      throw new HttpProblem(422, 'Unprocessable Content', 'the query has invalid parameters', zodFieldErrors(parsed.error));
+      throw new HttpProblem(
+        422,
+        'Unprocessable Content',
+        'the query has invalid parameters',
+        zodFieldErrors(parsed.error),
+      );
     }
     return parsed.data;
   }
@@ -76,7 +93,10 @@ export class HttpRequest {
     const parsed = IdempotencyKey.safeParse(key);
     if (key === undefined || !parsed.success) {
       throw new HttpProblem(422, 'Unprocessable Content', 'a valid Idempotency-Key header is required', [
-        { path: 'headers.Idempotency-Key', message: key === undefined ? 'required' : '1-128 visible ASCII characters, no spaces' },
+        {
+          path: 'headers.Idempotency-Key',
+          message: key === undefined ? 'required' : '1-128 visible ASCII characters, no spaces',
+        },
       ]);
     }
     return parsed.data;
@@ -84,7 +104,11 @@ export class HttpRequest {
 }
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
-  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 /** Claims as API Gateway's JWT authorizer (or the local verifier) leaves them; 401 when unusable. */
@@ -110,7 +134,10 @@ export function httpHandler(routeId: RouteId, handle: (request: HttpRequest) => 
           request.response = problemResponse(problem);
           return;
         }
-        log.error('unhandled error', { route: route.id, error: maskAccounts(String(request.error?.stack ?? request.error)) });
+        log.error('unhandled error', {
+          route: route.id,
+          error: maskAccounts(String(request.error?.stack ?? request.error)),
+        });
         request.response = problemResponse(new HttpProblem(500, 'Internal Server Error', 'unexpected error'));
       },
     })
@@ -118,7 +145,8 @@ export function httpHandler(routeId: RouteId, handle: (request: HttpRequest) => 
       let caller: Caller | undefined;
       if (route.roles.length > 0) {
         caller = callerOf(event);
-        if (!route.roles.includes(caller.role)) throw forbidden(`role ${caller.role} cannot use ${route.method} ${route.path}`);
+        if (!route.roles.includes(caller.role))
+          throw forbidden(`role ${caller.role} cannot use ${route.method} ${route.path}`);
       }
       return handle(new HttpRequest(event, caller));
     });

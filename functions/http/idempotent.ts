@@ -1,5 +1,5 @@
-import { type StoredResponse, getIdempotencyRecord, requestHash } from '../adapters/dynamo/idempotency.ts';
 import type { Db } from '../adapters/dynamo/db.ts';
+import { getIdempotencyRecord, requestHash, type StoredResponse } from '../adapters/dynamo/idempotency.ts';
 import { StateConflict } from '../domain/errors.ts';
 import { type HttpResult, json } from './http-handler.ts';
 
@@ -18,7 +18,10 @@ export async function replayIfSeen(db: Db, request: IdempotentRequest): Promise<
   const record = await getIdempotencyRecord(db, request.callerScope, request.key);
   if (!record) return undefined;
   if (record.requestHash !== request.hash) {
-    throw new StateConflict('this Idempotency-Key was already used with a different body', 'IDEMPOTENCY_KEY_REUSED');
+    throw new StateConflict(
+      'this Idempotency-Key was already used with a different body',
+      'IDEMPOTENCY_KEY_REUSED',
+    );
   }
   return record.state === 'COMPLETE' ? record.response : undefined;
 }

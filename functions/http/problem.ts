@@ -20,20 +20,25 @@ export class HttpProblem extends Error {
 const TYPE_BASE = 'https://freezeflow.dev/problems/';
 
 export function zodFieldErrors(error: ZodError, prefix: (string | number)[] = []): FieldError[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     // An unknown field is named itself: `targets.0.colour`, not just its parent.
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((k) => ({ path: [...path, k].join('.'), message: 'unknown field' }));
     }
     return [{ path: path.join('.') || '(body)', message: issue.message }];
-  }).flat();
+  });
 }
 
 export function problemOf(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
   if (error instanceof ZodError) {
-    return new HttpProblem(422, 'Unprocessable Content', 'the request has invalid fields', zodFieldErrors(error));
+    return new HttpProblem(
+      422,
+      'Unprocessable Content',
+      'the request has invalid fields',
+      zodFieldErrors(error),
+    );
   }
   if (error instanceof ValidationProblem) {
     return new HttpProblem(422, 'Unprocessable Content', error.message, error.errors);

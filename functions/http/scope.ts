@@ -1,5 +1,5 @@
-import type { Db } from '../adapters/dynamo/db.ts';
 import { getCase } from '../adapters/dynamo/cases.ts';
+import type { Db } from '../adapters/dynamo/db.ts';
 import type { FraudCase } from '../domain/entities.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
 import type { Caller } from '../schemas/claims.ts';

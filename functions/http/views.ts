@@ -1,4 +1,4 @@
-import { readAmountCounters, readStatusCounters, type Item } from '../adapters/dynamo/codec.ts';
+import { type Item, readAmountCounters, readStatusCounters } from '../adapters/dynamo/codec.ts';
 import type { StopPaymentInstruction } from '../domain/entities.ts';
 import { instructionStatuses } from '../domain/instruction-lifecycle.ts';
 import { type MoneyJson, toMoneyJson } from '../domain/money.ts';
@@ -30,7 +30,9 @@ export function instructionView(i: StopPaymentInstruction) {
     confirmedAt: i.confirmedAt,
     overdueAt: i.overdueAt,
     escalatedAt: i.escalatedAt,
-    ...(i.releasesInstructionId ? { releasesInstructionId: i.releasesInstructionId, disposition: i.disposition } : {}),
+    ...(i.releasesInstructionId
+      ? { releasesInstructionId: i.releasesInstructionId, disposition: i.disposition }
+      : {}),
   };
 }
 
@@ -64,7 +66,9 @@ export function totalsView(item: Item): TotalsView {
   const currencies = new Set<string>([reportedLoss.currency]);
   for (const b of totalsBuckets) for (const c of buckets[b].keys()) currencies.add(c);
   const list = (b: (typeof totalsBuckets)[number]) =>
-    [...currencies].sort().map((currency) => ({ currency, minor: (buckets[b].get(currency) ?? 0n).toString() }));
+    [...currencies]
+      .sort()
+      .map((currency) => ({ currency, minor: (buckets[b].get(currency) ?? 0n).toString() }));
   const counts = readStatusCounters(item);
   const instructions = Object.fromEntries(instructionStatuses.map((s) => [s, counts.get(s) ?? 0]));
   let maxHop = 0;

@@ -1,11 +1,11 @@
+import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import { openCase } from '../adapters/dynamo/cases.ts';
 import { TransactionConflict } from '../adapters/dynamo/transact.ts';
-import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import type { FraudCase } from '../domain/entities.ts';
 import { newCaseId } from '../domain/ids.ts';
 import { fromMoneyJson, toMoneyJson } from '../domain/money.ts';
-import { idempotentRequest, replayIfSeen, storedToHttp } from '../http/idempotent.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
+import { idempotentRequest, replayIfSeen, storedToHttp } from '../http/idempotent.ts';
 import { OpenCaseBody } from '../schemas/api.ts';
 import { actorOf } from '../schemas/claims.ts';
 

@@ -1,7 +1,7 @@
+import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import { recordFreezeConfirmation } from '../adapters/dynamo/confirmations.ts';
 import { requestHash } from '../adapters/dynamo/idempotency.ts';
 import { getInstruction, getTaskToken } from '../adapters/dynamo/instructions.ts';
-import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import type { BankConfirmation } from '../domain/confirmation-rules.ts';
 import { fromMoneyJson } from '../domain/money.ts';
 import { httpHandler, json } from '../http/http-handler.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { changeInstruction } from '../adapters/dynamo/instructions.ts';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { changeInstruction } from '../adapters/dynamo/instructions.ts';
 import { InstructionTaskInput, taskHandler } from '../workflow/task-handler.ts';
 
 const FailedInput = InstructionTaskInput.extend({
@@ -17,7 +17,13 @@ export const createRecordDispatchFailed = (deps: Dependencies) =>
         current.status === 'PENDING' || current.status === 'DISPATCHED'
           ? {
               set: { status: 'DISPATCH_FAILED', dispatchFailedAt: at(), dispatchError: reason },
-              audit: [{ actor: 'system:workflow', action: 'DISPATCH_FAILED', subject: `${instructionId}:${error?.Error ?? 'unknown'}` }],
+              audit: [
+                {
+                  actor: 'system:workflow',
+                  action: 'DISPATCH_FAILED',
+                  subject: `${instructionId}:${error?.Error ?? 'unknown'}`,
+                },
+              ],
             }
           : undefined,
     });

@@ -1,5 +1,5 @@
-import { changeInstruction } from '../adapters/dynamo/instructions.ts';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { changeInstruction } from '../adapters/dynamo/instructions.ts';
 import { InstructionTaskInput, taskHandler } from '../workflow/task-handler.ts';
 
 /**
@@ -14,7 +14,13 @@ export const createRecordOverdue = (deps: Dependencies) =>
         current.status === 'PENDING' || current.status === 'DISPATCHED'
           ? {
               set: { status: 'OVERDUE', overdueAt: at() },
-              audit: [{ actor: 'system:workflow', action: 'INSTRUCTION_OVERDUE', subject: `${instructionId}:${current.deadlineAt}` }],
+              audit: [
+                {
+                  actor: 'system:workflow',
+                  action: 'INSTRUCTION_OVERDUE',
+                  subject: `${instructionId}:${current.deadlineAt}`,
+                },
+              ],
             }
           : undefined,
     });

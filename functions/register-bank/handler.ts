@@ -1,9 +1,9 @@
-import { putBank, getBank } from '../adapters/dynamo/banks.ts';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { getBank, putBank } from '../adapters/dynamo/banks.ts';
 import type { BankDirectoryEntry } from '../domain/entities.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
-import { HttpProblem } from '../http/problem.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
+import { HttpProblem } from '../http/problem.ts';
 import { RegisterBankBody } from '../schemas/api.ts';
 import { actorOf } from '../schemas/claims.ts';
 
@@ -40,10 +40,14 @@ export const createRegisterBank = (deps: Dependencies) =>
     const bankId = request.pathParam('bankId');
     const input = request.body(RegisterBankBody);
     const errors = [];
-    if (!ID_PATTERN.test(bankId)) errors.push({ path: 'pathParameters.bankId', message: 'must match [A-Za-z0-9._~-]{1,128}' });
-    const endpointError = input.endpoint ? endpointProblem(input.endpoint, deps.allowLoopbackHttp) : undefined;
+    if (!ID_PATTERN.test(bankId))
+      errors.push({ path: 'pathParameters.bankId', message: 'must match [A-Za-z0-9._~-]{1,128}' });
+    const endpointError = input.endpoint
+      ? endpointProblem(input.endpoint, deps.allowLoopbackHttp)
+      : undefined;
     if (endpointError) errors.push({ path: 'endpoint', message: endpointError });
-    if (errors.length) throw new HttpProblem(422, 'Unprocessable Content', 'the request has invalid fields', errors);
+    if (errors.length)
+      throw new HttpProblem(422, 'Unprocessable Content', 'the request has invalid fields', errors);
 
     const now = deps.now().toISOString();
     const existing = await getBank(deps.db, bankId);

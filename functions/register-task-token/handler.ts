@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { storeTaskToken } from '../adapters/dynamo/instructions.ts';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { storeTaskToken } from '../adapters/dynamo/instructions.ts';
 import { isAwaitingConfirmation } from '../domain/instruction-lifecycle.ts';
 import { InstructionTaskInput, taskHandler } from '../workflow/task-handler.ts';
 

@@ -1,5 +1,5 @@
-import { bankDayRows } from '../adapters/dynamo/regulator-totals.ts';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { bankDayRows } from '../adapters/dynamo/regulator-totals.ts';
 import { bucketsToList } from '../domain/money.ts';
 import { periodDays } from '../domain/period.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
@@ -17,7 +17,8 @@ export const createRegulatorTotals = (deps: Dependencies) =>
     const overall = new Map<string, bigint>();
     const byBank = new Map<string, Map<string, bigint>>();
     const byDay = new Map<string, Map<string, bigint>>();
-    const bump = (m: Map<string, bigint>, currency: string, minor: bigint) => m.set(currency, (m.get(currency) ?? 0n) + minor);
+    const bump = (m: Map<string, bigint>, currency: string, minor: bigint) =>
+      m.set(currency, (m.get(currency) ?? 0n) + minor);
     for (const row of rows) {
       for (const [currency, minor] of row.frozen) {
         if (query.currency && currency !== query.currency) continue;

@@ -13,18 +13,25 @@ export const RegisterBankBody = z
   .strictObject({
     name: ShortText(200),
     mode: z.enum(['push', 'pull']),
-    endpoint: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+    endpoint: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
     slaSeconds: z.number().int().min(1).max(604_800),
     signingSecret: z.string().min(16).max(256).optional(),
   })
-  .superRefine((bank, ctx) => {
-    if (bank.mode === 'push' && !bank.endpoint) {
-      ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'required for a push connector' });
-    }
-    if (bank.mode === 'push' && !bank.signingSecret) {
-      ctx.addIssue({ code: 'custom', path: ['signingSecret'], message: 'required for a push connector' });
-    }
-  });
+  .superRefine(
+    (bank, ctx) => {
+      if (bank?.mode === 'push' && !bank.endpoint) {
+        ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'required for a push connector' });
+      }
+      if (bank?.mode === 'push' && !bank.signingSecret) {
+        ctx.addIssue({ code: 'custom', path: ['signingSecret'], message: 'required for a push connector' });
+      }
+    },
+    // Every bad field is named, even when another field already failed.
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
 export type RegisterBankInput = z.infer<typeof RegisterBankBody>;
 
 export const OpenCaseBody = z.strictObject({
@@ -61,20 +68,26 @@ export const SubmitFreezeOrderBody = z
     targets: z.array(FreezeTarget).min(1).max(MAX_TARGETS_PER_ORDER),
     holdHours: HoldHours.optional(),
   })
-  .superRefine((order, ctx) => {
-    const seen = new Map<string, number>();
-    order.targets.forEach((t, i) => {
-      const key = `${t.bankId}/${t.accountNumber}`;
-      const first = seen.get(key);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['targets', i, 'accountNumber'],
-          message: `same account as targets.${first}: one instruction per account`,
-        });
-      } else seen.set(key, i);
-    });
-  });
+  .superRefine(
+    (order, ctx) => {
+      const seen = new Map<string, number>();
+      const targets: unknown = order?.targets;
+      if (!Array.isArray(targets)) return;
+      targets.forEach((t: { bankId?: unknown; accountNumber?: unknown } | null, i) => {
+        if (typeof t?.bankId !== 'string' || typeof t.accountNumber !== 'string') return;
+        const key = `${t.bankId}/${t.accountNumber}`;
+        const first = seen.get(key);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i, 'accountNumber'],
+            message: `same account as targets.${first}: one instruction per account`,
+          });
+        } else seen.set(key, i);
+      });
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
 export type SubmitFreezeOrderInput = z.infer<typeof SubmitFreezeOrderBody>;
 
 export const OnwardTransferBody = z.strictObject({

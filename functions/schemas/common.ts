@@ -13,11 +13,14 @@ export const MoneySchema = z.strictObject({
   currency: Currency,
   minor: z
     .string()
-    .regex(new RegExp(`^\\d{1,${MAX_MINOR_DIGITS}}$`), `integer minor units as a string of 1-${MAX_MINOR_DIGITS} digits`),
+    .regex(
+      new RegExp(`^\\d{1,${MAX_MINOR_DIGITS}}$`),
+      `integer minor units as a string of 1-${MAX_MINOR_DIGITS} digits`,
+    ),
 });
 export type MoneyInput = z.infer<typeof MoneySchema>;
 
-export const PositiveMoney = MoneySchema.refine((m) => BigInt(m.minor) > 0n, {
+export const PositiveMoney = MoneySchema.refine((m) => /^\d+$/.test(m.minor) && BigInt(m.minor) > 0n, {
   message: 'must be greater than zero',
   path: ['minor'],
 });
@@ -31,4 +34,6 @@ export const UtcDay = z.iso.date({ message: 'a YYYY-MM-DD day' });
 export const ShortText = (max: number) => z.string().trim().min(1).max(max);
 
 /** Idempotency-Key header: 1–128 visible ASCII characters, no spaces. */
-export const IdempotencyKey = z.string().regex(/^[\x21-\x7E]{1,128}$/, '1-128 visible ASCII characters, no spaces');
+export const IdempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7E]{1,128}$/, '1-128 visible ASCII characters, no spaces');

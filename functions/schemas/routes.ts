@@ -17,7 +17,14 @@ export interface RouteDefinition {
 
 export const routes = [
   { id: 'health', method: 'GET', path: '/health', handler: 'health', roles: [], scope: 'none' },
-  { id: 'registerBank', method: 'PUT', path: '/banks/{bankId}', handler: 'register-bank', roles: ['admin'], scope: 'none' },
+  {
+    id: 'registerBank',
+    method: 'PUT',
+    path: '/banks/{bankId}',
+    handler: 'register-bank',
+    roles: ['admin'],
+    scope: 'none',
+  },
   { id: 'openCase', method: 'POST', path: '/cases', handler: 'open-case', roles: ['police'], scope: 'none' },
   {
     id: 'submitFreezeOrder',
@@ -27,7 +34,14 @@ export const routes = [
     roles: ['police'],
     scope: 'case',
   },
-  { id: 'getCase', method: 'GET', path: '/cases/{caseId}', handler: 'get-case', roles: ['police', 'regulator'], scope: 'case' },
+  {
+    id: 'getCase',
+    method: 'GET',
+    path: '/cases/{caseId}',
+    handler: 'get-case',
+    roles: ['police', 'regulator'],
+    scope: 'case',
+  },
   {
     id: 'getCaseTotals',
     method: 'GET',
@@ -60,7 +74,14 @@ export const routes = [
     roles: ['bank'],
     scope: 'bank',
   },
-  { id: 'regulatorTotals', method: 'GET', path: '/totals', handler: 'regulator-totals', roles: ['regulator'], scope: 'none' },
+  {
+    id: 'regulatorTotals',
+    method: 'GET',
+    path: '/totals',
+    handler: 'regulator-totals',
+    roles: ['regulator'],
+    scope: 'none',
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteId = (typeof routes)[number]['id'];

@@ -1,19 +1,19 @@
+import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import { getBanks } from '../adapters/dynamo/banks.ts';
 import { getIdempotencyRecord } from '../adapters/dynamo/idempotency.ts';
 import {
-  MAX_HOLDS_PER_ACCOUNT,
   countHolds,
   leaseLargeOrder,
+  MAX_HOLDS_PER_ACCOUNT,
   submitFreezeOrder,
 } from '../adapters/dynamo/orders.ts';
 import { MAX_TRANSACTION_ITEMS, TransactionConflict } from '../adapters/dynamo/transact.ts';
-import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import type { FreezeOrder, StopPaymentInstruction } from '../domain/entities.ts';
 import { StateConflict, ValidationProblem } from '../domain/errors.ts';
 import { newOrderId, orderInstructionId } from '../domain/ids.ts';
 import { fromMoneyJson, toMoneyJson, zero } from '../domain/money.ts';
-import { idempotentRequest, replayIfSeen, storedToHttp } from '../http/idempotent.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
+import { idempotentRequest, replayIfSeen, storedToHttp } from '../http/idempotent.ts';
 import { caseInScope } from '../http/scope.ts';
 import { DEFAULT_HOLD_HOURS, SubmitFreezeOrderBody } from '../schemas/api.ts';
 import { actorOf } from '../schemas/claims.ts';
@@ -53,14 +53,21 @@ export const createSubmitFreezeOrder = (deps: Dependencies) =>
       return storedToHttp(seen);
     }
 
-    const banks = await getBanks(deps.db, input.targets.map((t) => t.bankId));
+    const banks = await getBanks(
+      deps.db,
+      input.targets.map((t) => t.bankId),
+    );
     const missing = input.targets.flatMap((t, i) =>
-      banks.has(t.bankId) ? [] : [{ path: `targets.${i}.bankId`, message: `bank ${t.bankId} is not registered` }],
+      banks.has(t.bankId)
+        ? []
+        : [{ path: `targets.${i}.bankId`, message: `bank ${t.bankId} is not registered` }],
     );
     if (missing.length) throw new ValidationProblem(missing);
 
     const holds = await countHolds(deps.db, fraudCase.caseId, input.targets);
-    const overLimit = input.targets.filter((t) => (holds.get(`${t.bankId}/${t.accountNumber}`) ?? 0) >= MAX_HOLDS_PER_ACCOUNT);
+    const overLimit = input.targets.filter(
+      (t) => (holds.get(`${t.bankId}/${t.accountNumber}`) ?? 0) >= MAX_HOLDS_PER_ACCOUNT,
+    );
     if (overLimit.length) {
       throw new StateConflict(
         `an account may be placed on hold at most ${MAX_HOLDS_PER_ACCOUNT} times per case: ${overLimit
@@ -75,7 +82,13 @@ export const createSubmitFreezeOrder = (deps: Dependencies) =>
     const large = 2 * input.targets.length + 5 > MAX_TRANSACTION_ITEMS;
     if (large) {
       const existing = await getIdempotencyRecord(deps.db, idem.callerScope, idem.key);
-      const reserved = await leaseLargeOrder(deps.db, idem, existing, { orderId, submittedAt }, deps.now().getTime());
+      const reserved = await leaseLargeOrder(
+        deps.db,
+        idem,
+        existing,
+        { orderId, submittedAt },
+        deps.now().getTime(),
+      );
       orderId = reserved.orderId ?? orderId;
       submittedAt = reserved.submittedAt ?? submittedAt;
     }
@@ -136,7 +149,11 @@ export const createSubmitFreezeOrder = (deps: Dependencies) =>
         deps.db,
         order,
         instructions,
-        { actor: actorOf(caller), action: 'FREEZE_ORDER_SUBMITTED', subject: `${orderId}:${instructions.length}` },
+        {
+          actor: actorOf(caller),
+          action: 'FREEZE_ORDER_SUBMITTED',
+          subject: `${orderId}:${instructions.length}`,
+        },
         { ...idem, response: { statusCode: 202, body } },
         deps.now,
       );

@@ -31,7 +31,11 @@ export function freezeMessage(
 }
 
 /** One REMINDER after OVERDUE, with the second deadline. */
-export function reminderMessage(i: StopPaymentInstruction, deadlineAt: string, apiBaseUrl: string): PushMessage {
+export function reminderMessage(
+  i: StopPaymentInstruction,
+  deadlineAt: string,
+  apiBaseUrl: string,
+): PushMessage {
   return {
     kind: 'REMINDER',
     instructionId: i.instructionId,

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z, type ZodType } from 'zod';
+import { type ZodType, z } from 'zod';
 import { Id } from '../schemas/common.ts';
 
 /** Input every instruction task receives from the state machine. */

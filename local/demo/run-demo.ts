@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { formatMoney, fromMoneyJson, shareBasisPoints, type MoneyJson } from '../../functions/domain/money.ts';
+import {
+  formatMoney,
+  fromMoneyJson,
+  type MoneyJson,
+  shareBasisPoints,
+} from '../../functions/domain/money.ts';
 import type { ApiClient } from '../api-client.ts';
-import { type ConfirmationEvent, type DeliveryEvent, type SimulatedBanks, startSimulatedBanks } from '../simulated-banks.ts';
+import {
+  type ConfirmationEvent,
+  type DeliveryEvent,
+  type SimulatedBanks,
+  startSimulatedBanks,
+} from '../simulated-banks.ts';
 import type { DemoScenario } from './scenario.ts';
 
 export interface CaseInstruction {
@@ -75,27 +85,47 @@ export async function runDemo(options: {
   for (const b of scenario.banks) {
     const res = await api.request('PUT', `/banks/${b.bankId}`, {
       as: { role: 'admin' },
-      body: { name: b.name, mode: 'push', endpoint: liveBanks.endpoint(b.bankId), slaSeconds: b.slaSeconds, signingSecret: secrets.get(b.bankId) },
+      body: {
+        name: b.name,
+        mode: 'push',
+        endpoint: liveBanks.endpoint(b.bankId),
+        slaSeconds: b.slaSeconds,
+        signingSecret: secrets.get(b.bankId),
+      },
     });
-    if (res.status >= 300) throw new Error(`registering ${b.bankId}: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status >= 300)
+      throw new Error(`registering ${b.bankId}: ${res.status} ${JSON.stringify(res.body)}`);
   }
   print(`${stamp()} ${scenario.banks.length} simulated banks registered (push connectors, signed webhooks)`);
 
-  const opened = await api.request<{ caseId: string }>('POST', '/cases', { as: police, body: scenario.case, idempotencyKey: true });
+  const opened = await api.request<{ caseId: string }>('POST', '/cases', {
+    as: police,
+    body: scenario.case,
+    idempotencyKey: true,
+  });
   if (opened.status !== 201) throw new Error(`open case: ${opened.status} ${JSON.stringify(opened.body)}`);
   const caseId = opened.body.caseId;
-  print(`${stamp()} case ${caseId} opened: ${scenario.case.reference}, reported loss ${formatMoney(fromMoneyJson(scenario.case.reportedLoss))}`);
+  print(
+    `${stamp()} case ${caseId} opened: ${scenario.case.reference}, reported loss ${formatMoney(fromMoneyJson(scenario.case.reportedLoss))}`,
+  );
 
   const accountOf = new Map<string, { bankId: string; account: string; hop: number }>();
   const layer1 = new Set<string>();
   let layer1DeliveredAt = 0;
   liveBanks.on('delivery', (d: DeliveryEvent) => {
-    const m = d.message as { instructionId: string; hop?: number; accountNumber?: string; amount?: MoneyJson };
+    const m = d.message as {
+      instructionId: string;
+      hop?: number;
+      accountNumber?: string;
+      amount?: MoneyJson;
+    };
     const hop = Number(m.hop ?? 0);
     if (m.accountNumber) accountOf.set(m.instructionId, { bankId: d.bankId, account: m.accountNumber, hop });
     const money = m.amount ? formatMoney(fromMoneyJson(m.amount)) : '';
     const arrow = d.kind === 'REMINDER' ? '⟳ REMINDER ' : hop > 1 ? '↳ follow-on' : '→ FREEZE   ';
-    print(`${stamp()} ${arrow} hop ${hop}  ${pad(d.bankId, 7)} ${mask(m.accountNumber ?? '')}  ${money}  delivered`);
+    print(
+      `${stamp()} ${arrow} hop ${hop}  ${pad(d.bankId, 7)} ${mask(m.accountNumber ?? '')}  ${money}  delivered`,
+    );
     if (hop === 1 && d.kind === 'FREEZE') {
       layer1.delete(m.instructionId);
       if (layer1.size === 0 && !layer1DeliveredAt) layer1DeliveredAt = Date.now();
@@ -103,32 +133,47 @@ export async function runDemo(options: {
   });
   liveBanks.on('confirmation', (c: ConfirmationEvent) => {
     const who = accountOf.get(c.instructionId);
-    const sent = c.sent as { frozen?: MoneyJson; onwardTransfers?: unknown[]; cashWithdrawn?: MoneyJson; result: string };
+    const sent = c.sent as {
+      frozen?: MoneyJson;
+      onwardTransfers?: unknown[];
+      cashWithdrawn?: MoneyJson;
+      result: string;
+    };
     const status = (c.body as { status?: string } | null)?.status ?? `HTTP ${c.statusCode}`;
     const details = [
       sent.frozen ? `frozen ${formatMoney(fromMoneyJson(sent.frozen))}` : '',
       sent.cashWithdrawn ? `cash withdrawn ${formatMoney(fromMoneyJson(sent.cashWithdrawn))}` : '',
       sent.onwardTransfers?.length ? `moved on: ${sent.onwardTransfers.length} transfer(s)` : '',
     ].filter(Boolean);
-    print(`${stamp()} ← confirmed  hop ${who?.hop ?? '?'}  ${pad(c.bankId, 7)} ${mask(who?.account ?? '')}  ${status}${details.length ? `  (${details.join(', ')})` : ''}`);
+    print(
+      `${stamp()} ← confirmed  hop ${who?.hop ?? '?'}  ${pad(c.bankId, 7)} ${mask(who?.account ?? '')}  ${status}${details.length ? `  (${details.join(', ')})` : ''}`,
+    );
   });
 
   const orderStarted = Date.now();
   const order = await api.request<{ orderId: string; instructions: { instructionId: string }[] }>(
     'POST',
     `/cases/${caseId}/freeze-orders`,
-    { as: police, body: { legalBasis: scenario.legalBasis, targets: scenario.targets, holdHours: scenario.holdHours }, idempotencyKey: true },
+    {
+      as: police,
+      body: { legalBasis: scenario.legalBasis, targets: scenario.targets, holdHours: scenario.holdHours },
+      idempotencyKey: true,
+    },
   );
   if (order.status !== 202) throw new Error(`freeze order: ${order.status} ${JSON.stringify(order.body)}`);
   for (const i of order.body.instructions) layer1.add(i.instructionId);
-  print(`${stamp()} freeze order ${order.body.orderId} accepted: ${scenario.targets.length} accounts at ${new Set(scenario.targets.map((t) => t.bankId)).size} banks`);
+  print(
+    `${stamp()} freeze order ${order.body.orderId} accepted: ${scenario.targets.length} accounts at ${new Set(scenario.targets.map((t) => t.bankId)).size} banks`,
+  );
 
   // Settled: nothing awaits a bank, every OVERDUE one has been escalated, and the trail has no open ends.
   const seen = new Map<string, string>();
   const deadline = Date.now() + (options.timeoutMs ?? 55_000);
   let instructions: CaseInstruction[] = [];
   for (;;) {
-    const view = await api.request<{ instructions: CaseInstruction[] }>('GET', `/cases/${caseId}`, { as: regulator });
+    const view = await api.request<{ instructions: CaseInstruction[] }>('GET', `/cases/${caseId}`, {
+      as: regulator,
+    });
     instructions = view.body.instructions;
     for (const i of instructions) {
       const key = `${i.status}|${i.escalatedAt ? 'E' : ''}`;
@@ -136,19 +181,27 @@ export async function runDemo(options: {
       const before = seen.get(i.instructionId);
       seen.set(i.instructionId, key);
       if (i.status === 'OVERDUE' && !before?.startsWith('OVERDUE')) {
-        print(`${stamp()} ! OVERDUE    hop ${i.hop}  ${pad(i.bankId, 7)} ${mask(i.accountNumber)}  no answer by the deadline: reminder follows`);
+        print(
+          `${stamp()} ! OVERDUE    hop ${i.hop}  ${pad(i.bankId, 7)} ${mask(i.accountNumber)}  no answer by the deadline: reminder follows`,
+        );
       }
       if (i.escalatedAt && !before?.endsWith('E')) {
-        print(`${stamp()} ! ESCALATED  hop ${i.hop}  ${pad(i.bankId, 7)} ${mask(i.accountNumber)}  still silent after the reminder`);
+        print(
+          `${stamp()} ! ESCALATED  hop ${i.hop}  ${pad(i.bankId, 7)} ${mask(i.accountNumber)}  still silent after the reminder`,
+        );
       }
     }
     const settled =
       instructions.length > 0 &&
-      instructions.every((i) => !['PENDING', 'DISPATCHED'].includes(i.status) && (i.status !== 'OVERDUE' || i.escalatedAt));
-    const trail = await api.request<{ edges: TrailEdgeView[] }>('GET', `/cases/${caseId}/trail`, { as: regulator });
-    const openEnds = instructions.filter(
-      (i) => i.status === 'FUNDS_MOVED' || i.status === 'PARTIALLY_FROZEN',
-    ).filter((i) => !trail.body.edges.some((e) => e.fromInstructionId === i.instructionId));
+      instructions.every(
+        (i) => !['PENDING', 'DISPATCHED'].includes(i.status) && (i.status !== 'OVERDUE' || i.escalatedAt),
+      );
+    const trail = await api.request<{ edges: TrailEdgeView[] }>('GET', `/cases/${caseId}/trail`, {
+      as: regulator,
+    });
+    const openEnds = instructions
+      .filter((i) => i.status === 'FUNDS_MOVED' || i.status === 'PARTIALLY_FROZEN')
+      .filter((i) => !trail.body.edges.some((e) => e.fromInstructionId === i.instructionId));
     const fundsMovedWithTransfers = openEnds.length === 0;
     if (settled && fundsMovedWithTransfers) break;
     if (Date.now() > deadline) throw new Error('demo did not settle in time');
@@ -156,7 +209,9 @@ export async function runDemo(options: {
   }
 
   const totals = await api.request<DemoResult['totals']>('GET', `/cases/${caseId}/totals`, { as: police });
-  const trail = await api.request<{ edges: TrailEdgeView[] }>('GET', `/cases/${caseId}/trail`, { as: police });
+  const trail = await api.request<{ edges: TrailEdgeView[] }>('GET', `/cases/${caseId}/trail`, {
+    as: police,
+  });
   printTotals(print, totals.body, instructions);
   printTrail(print, instructions, trail.body.edges);
   const wallMs = Date.now() - t0;
@@ -171,9 +226,16 @@ export async function runDemo(options: {
   };
 }
 
-function printTotals(print: (l: string) => void, totals: DemoResult['totals'], instructions: CaseInstruction[]): void {
+function printTotals(
+  print: (l: string) => void,
+  totals: DemoResult['totals'],
+  instructions: CaseInstruction[],
+): void {
   const loss = fromMoneyJson(totals.reportedLoss);
-  const frozen = totals.frozen.find((m) => m.currency === loss.currency) ?? { currency: loss.currency, minor: '0' };
+  const frozen = totals.frozen.find((m) => m.currency === loss.currency) ?? {
+    currency: loss.currency,
+    minor: '0',
+  };
   const bp = shareBasisPoints(fromMoneyJson(frozen), loss);
   const share = `${bp / 100n}.${(bp % 100n).toString().padStart(2, '0')} %`;
   print('');
@@ -198,7 +260,11 @@ function printTotals(print: (l: string) => void, totals: DemoResult['totals'], i
   }
 }
 
-function printTrail(print: (l: string) => void, instructions: CaseInstruction[], edges: TrailEdgeView[]): void {
+function printTrail(
+  print: (l: string) => void,
+  instructions: CaseInstruction[],
+  edges: TrailEdgeView[],
+): void {
   print('');
   print('Money trail');
   const byId = new Map(instructions.map((i) => [i.instructionId, i]));
@@ -214,7 +280,9 @@ function printTrail(print: (l: string) => void, instructions: CaseInstruction[],
         print(`${branch}${line(child)}`);
         walk(child, `${prefix}${last ? '   ' : '│  '}`);
       } else {
-        print(`${branch}✗ ${e.toBankId} ${mask(e.toAccount)}  ${formatMoney(fromMoneyJson(e.amount))}  not followed: ${e.reasonNotFollowed}`);
+        print(
+          `${branch}✗ ${e.toBankId} ${mask(e.toAccount)}  ${formatMoney(fromMoneyJson(e.amount))}  not followed: ${e.reasonNotFollowed}`,
+        );
       }
     });
   };

@@ -10,7 +10,13 @@ export interface DemoScenario {
   legalBasis: { kind: string; reference: string; issuedBy: string; issuedAt: string };
   holdHours: number;
   banks: { bankId: string; name: string; slaSeconds: number; accounts: Record<string, AccountScript> }[];
-  targets: { bankId: string; accountNumber: string; accountName?: string; amount: MoneyJson; transferredAt?: string }[];
+  targets: {
+    bankId: string;
+    accountNumber: string;
+    accountName?: string;
+    amount: MoneyJson;
+    transferredAt?: string;
+  }[];
   expected: {
     frozen: MoneyJson[];
     instructionCount: number;

@@ -2,8 +2,8 @@
  * DynamoDB Local for integration and e2e tests.
  *
  * One JVM for the whole run when vitest.config.ts lists test/setup/dynamo-global.ts as globalSetup
- * (it provides the endpoint); otherwise one JVM per test file, started in beforeAll and stopped in
- * afterAll. Either way every test gets its own table from `freshDb()` / `freshTable()`, so test files
+ * (started on the first request to its broker); otherwise one JVM per test file, started in beforeAll
+ * and stopped in afterAll. Either way every test gets its own table from `freshDb()` / `freshTable()`, so test files
  * running in parallel never see each other's items.
  */
 import { randomUUID } from 'node:crypto';
@@ -24,8 +24,8 @@ import {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Set by test/setup/dynamo-global.ts: the DynamoDB Local shared by the whole run. */
-    dynamoLocalEndpoint?: string;
+    /** Set by test/setup/dynamo-global.ts: GET it to obtain the endpoint of the run's shared DynamoDB Local. */
+    dynamoLocalBroker?: string;
   }
 }
 
@@ -48,10 +48,13 @@ export function useDynamoLocal(): DynamoLocalForTests {
   const tables: string[] = [];
 
   beforeAll(async () => {
-    const shared = inject('dynamoLocalEndpoint');
-    if (shared) {
-      endpoint = shared;
-      client = new DynamoDBClient(localClientConfig(shared));
+    const broker = inject('dynamoLocalBroker');
+    if (broker) {
+      const response = await fetch(broker);
+      const text = await response.text();
+      if (!response.ok) throw new Error(`DynamoDB Local (vitest globalSetup) did not start: ${text}`);
+      endpoint = text;
+      client = new DynamoDBClient(localClientConfig(text));
     } else {
       own = await startDynamoLocal();
       endpoint = own.endpoint;

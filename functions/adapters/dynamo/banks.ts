@@ -6,7 +6,9 @@ import type { Db } from './db.ts';
 import { type AuditChange, commitChainedChange, systemChain } from './transact.ts';
 
 export async function getBank(db: Db, bankId: string): Promise<BankDirectoryEntry | undefined> {
-  const out = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.bank(bankId), ConsistentRead: true }));
+  const out = await db.doc.send(
+    new GetCommand({ TableName: db.table, Key: keys.bank(bankId), ConsistentRead: true }),
+  );
   return out.Item ? bankFromItem(out.Item) : undefined;
 }
 

@@ -1,18 +1,18 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { nextAuditEvent, GENESIS_HASH, type AuditEvent } from '../../domain/audit-chain.ts';
+import { type AuditEvent, GENESIS_HASH, nextAuditEvent } from '../../domain/audit-chain.ts';
 import type { FraudCase, FreezeOrder, StopPaymentInstruction, TrailEdge } from '../../domain/entities.ts';
 import { toMoneyJson } from '../../domain/money.ts';
 import { keys, skPrefix } from '../keys.ts';
 import {
-  type Item,
   caseFromItem,
   caseToItem,
   edgeFromItem,
+  type Item,
   instructionFromItem,
   orderFromItem,
 } from './codec.ts';
 import type { Db } from './db.ts';
-import { type StoredResponse, idempotencyCompleteOp } from './idempotency.ts';
+import { idempotencyCompleteOp, type StoredResponse } from './idempotency.ts';
 import { type AuditChange, type LabeledOp, transact } from './transact.ts';
 
 /** Opens a case: case (chain head at seq 1), empty totals, first audit event, idempotency record. */
@@ -61,13 +61,22 @@ export async function openCase(
         },
       },
     },
-    idempotencyCompleteOp(db, idempotency.callerScope, idempotency.key, idempotency.hash, idempotency.response, nowMs),
+    idempotencyCompleteOp(
+      db,
+      idempotency.callerScope,
+      idempotency.key,
+      idempotency.hash,
+      idempotency.response,
+      nowMs,
+    ),
   ];
   await transact(db, ops);
 }
 
 export async function getCase(db: Db, caseId: string): Promise<FraudCase | undefined> {
-  const out = await db.doc.send(new GetCommand({ TableName: db.table, Key: keys.case(caseId), ConsistentRead: true }));
+  const out = await db.doc.send(
+    new GetCommand({ TableName: db.table, Key: keys.case(caseId), ConsistentRead: true }),
+  );
   return out.Item ? caseFromItem(out.Item) : undefined;
 }
 

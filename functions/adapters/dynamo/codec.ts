@@ -6,8 +6,8 @@ import type {
   TrailEdge,
 } from '../../domain/entities.ts';
 import type { InstructionStatus } from '../../domain/instruction-lifecycle.ts';
+import { fromMoneyJson, type Money, type MoneyJson, toMoneyJson } from '../../domain/money.ts';
 import type { ReasonNotFollowed } from '../../domain/money-trail.ts';
-import { type Money, type MoneyJson, fromMoneyJson, toMoneyJson } from '../../domain/money.ts';
 import { keys } from '../keys.ts';
 
 /** Item <-> entity. Money is stored as {currency, minor: string}; counters (totals) as numbers. */
@@ -19,7 +19,13 @@ const nullableStr = (v: unknown): string | null => (v === undefined || v === nul
 const moneyOf = (v: unknown): Money => fromMoneyJson(v as MoneyJson);
 
 export function caseToItem(c: FraudCase): Item {
-  return { ...keys.case(c.caseId), type: 'Case', ...c, reportedLoss: toMoneyJson(c.reportedLoss), auditSeq: 0 };
+  return {
+    ...keys.case(c.caseId),
+    type: 'Case',
+    ...c,
+    reportedLoss: toMoneyJson(c.reportedLoss),
+    auditSeq: 0,
+  };
 }
 
 export function caseFromItem(item: Item): FraudCase {

@@ -10,7 +10,7 @@ import { amountCounter } from './codec.ts';
 import type { Db } from './db.ts';
 import { getInstruction, instructionUpdateOp } from './instructions.ts';
 import { bankDayTotalsOp, caseTotalsOp } from './totals-ops.ts';
-import { type AuditChange, TransactionConflict, caseChain, commitChainedChange } from './transact.ts';
+import { type AuditChange, caseChain, commitChainedChange, TransactionConflict } from './transact.ts';
 
 export interface ConfirmationAnswer {
   statusCode: 200 | 201;
@@ -58,7 +58,12 @@ export async function recordFreezeConfirmation(
       return await commitChainedChange(db, caseChain(instructionId.split('.')[0]!), at, async () => {
         const instruction = await getInstruction(db, instructionId);
         if (!instruction) throw new Error(`instruction ${instructionId} vanished`);
-        const stored = await storedConfirmation(db, instruction.caseId, instruction.bankId, confirmation.confirmationId);
+        const stored = await storedConfirmation(
+          db,
+          instruction.caseId,
+          instruction.bankId,
+          confirmation.confirmationId,
+        );
         if (stored) return { ops: [], audit: [], result: replayOf(stored, requestHash) };
         const outcome = decideConfirmation(instruction.requested, confirmation);
         if (!isAwaitingConfirmation(instruction.status)) {
@@ -91,7 +96,10 @@ export async function recordFreezeConfirmation(
                   status: outcome.status,
                   frozen: toMoneyJson(outcome.frozen),
                   cashWithdrawn: toMoneyJson(outcome.cashWithdrawn),
-                  onwardTransfers: outcome.onwardTransfers.map((t) => ({ ...t, amount: toMoneyJson(t.amount) })),
+                  onwardTransfers: outcome.onwardTransfers.map((t) => ({
+                    ...t,
+                    amount: toMoneyJson(t.amount),
+                  })),
                   reason: confirmation.reason,
                   reportedAt: confirmation.reportedAt,
                   receivedAt: confirmedAt,
@@ -111,10 +119,16 @@ export async function recordFreezeConfirmation(
             late,
             confirmationId: confirmation.confirmationId,
           }),
-          caseTotalsOp(db, instruction.caseId, confirmationDelta(instruction.status, outcome.status, outcome.frozen), confirmedAt),
+          caseTotalsOp(
+            db,
+            instruction.caseId,
+            confirmationDelta(instruction.status, outcome.status, outcome.frozen),
+            confirmedAt,
+          ),
         ];
         const dayCounters = new Map<string, bigint>([['confirmed', 1n]]);
-        if (outcome.frozen.minor > 0n) dayCounters.set(amountCounter('frozen', outcome.frozen.currency), outcome.frozen.minor);
+        if (outcome.frozen.minor > 0n)
+          dayCounters.set(amountCounter('frozen', outcome.frozen.currency), outcome.frozen.minor);
         ops.push(bankDayTotalsOp(db, confirmedAt.slice(0, 10), instruction.bankId, dayCounters, confirmedAt));
         const audit: AuditChange[] = [
           {

@@ -2,25 +2,32 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StopPaymentInstruction } from '../../domain/entities.ts';
 import { ValidationProblem } from '../../domain/errors.ts';
 import { caseIdOfInstruction } from '../../domain/ids.ts';
-import { type InstructionStatus, canTransition } from '../../domain/instruction-lifecycle.ts';
-import { type TotalsDelta, statusChangeDelta } from '../../domain/totals.ts';
+import { canTransition, type InstructionStatus } from '../../domain/instruction-lifecycle.ts';
+import { statusChangeDelta, type TotalsDelta } from '../../domain/totals.ts';
 import { keys } from '../keys.ts';
 import { instructionFromItem } from './codec.ts';
 import type { Db } from './db.ts';
 import { caseTotalsOp } from './totals-ops.ts';
-import { type AuditChange, type LabeledOp, caseChain, commitChainedChange } from './transact.ts';
+import { type AuditChange, caseChain, commitChainedChange, type LabeledOp } from './transact.ts';
 
 /** Access pattern 3: an instruction by id (its id names its case), with its task token. */
 export async function getInstructionItem(db: Db, instructionId: string) {
   const caseId = caseIdOfInstruction(instructionId);
   if (!caseId) return undefined;
   const out = await db.doc.send(
-    new GetCommand({ TableName: db.table, Key: keys.instruction(caseId, instructionId), ConsistentRead: true }),
+    new GetCommand({
+      TableName: db.table,
+      Key: keys.instruction(caseId, instructionId),
+      ConsistentRead: true,
+    }),
   );
   return out.Item;
 }
 
-export async function getInstruction(db: Db, instructionId: string): Promise<StopPaymentInstruction | undefined> {
+export async function getInstruction(
+  db: Db,
+  instructionId: string,
+): Promise<StopPaymentInstruction | undefined> {
   const item = await getInstructionItem(db, instructionId);
   return item ? instructionFromItem(item) : undefined;
 }
@@ -110,21 +117,27 @@ export async function changeInstruction(
 ): Promise<{ before: StopPaymentInstruction; changed: boolean } | undefined> {
   const caseId = caseIdOfInstruction(instructionId);
   if (!caseId) return undefined;
-  return commitChainedChange<{ before: StopPaymentInstruction; changed: boolean } | undefined>(db, caseChain(caseId), at, async () => {
-    const before = await getInstruction(db, instructionId);
-    if (!before) return { ops: [], audit: [], result: undefined };
-    const decision = change.decide(before);
-    if (!decision) return { ops: [], audit: [], result: { before, changed: false } };
-    const to = decision.set.status as InstructionStatus | undefined;
-    if (to && to !== before.status && !canTransition(before.status, to)) {
-      throw new Error(`illegal transition ${before.status} -> ${to} for ${instructionId}`);
-    }
-    const now = at();
-    const ops: LabeledOp[] = [instructionUpdateOp(db, before, decision.set), ...(decision.extraOps ?? [])];
-    const delta = decision.delta ?? (to && to !== before.status ? statusChangeDelta(before.status, to) : undefined);
-    if (delta) ops.push(caseTotalsOp(db, caseId, delta, now));
-    return { ops, audit: decision.audit, result: { before, changed: true }, retryOn: ['instruction'] };
-  });
+  return commitChainedChange<{ before: StopPaymentInstruction; changed: boolean } | undefined>(
+    db,
+    caseChain(caseId),
+    at,
+    async () => {
+      const before = await getInstruction(db, instructionId);
+      if (!before) return { ops: [], audit: [], result: undefined };
+      const decision = change.decide(before);
+      if (!decision) return { ops: [], audit: [], result: { before, changed: false } };
+      const to = decision.set.status as InstructionStatus | undefined;
+      if (to && to !== before.status && !canTransition(before.status, to)) {
+        throw new Error(`illegal transition ${before.status} -> ${to} for ${instructionId}`);
+      }
+      const now = at();
+      const ops: LabeledOp[] = [instructionUpdateOp(db, before, decision.set), ...(decision.extraOps ?? [])];
+      const delta =
+        decision.delta ?? (to && to !== before.status ? statusChangeDelta(before.status, to) : undefined);
+      if (delta) ops.push(caseTotalsOp(db, caseId, delta, now));
+      return { ops, audit: decision.audit, result: { before, changed: true }, retryOn: ['instruction'] };
+    },
+  );
 }
 
 export interface InboxPage {
@@ -164,7 +177,11 @@ function decodeCursor(cursor: string, indexPkName: string, indexPk: string): Rec
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
     const names = Object.keys(key).sort().join(',');
     const expected = [indexPkName, indexPkName.replace('PK', 'SK'), 'PK', 'SK'].sort().join(',');
-    if (key[indexPkName] === indexPk && names === expected && Object.values(key).every((v) => typeof v === 'string')) {
+    if (
+      key[indexPkName] === indexPk &&
+      names === expected &&
+      Object.values(key).every((v) => typeof v === 'string')
+    ) {
       return key;
     }
   } catch {

@@ -5,15 +5,15 @@ import { instructionsCreatedDelta } from '../../domain/totals.ts';
 import { keys } from '../keys.ts';
 import { instructionToItem, orderToItem } from './codec.ts';
 import type { Db } from './db.ts';
-import { type IdempotencyRecord, type StoredResponse, idempotencyCompleteOp } from './idempotency.ts';
+import { type IdempotencyRecord, idempotencyCompleteOp, type StoredResponse } from './idempotency.ts';
 import { caseTotalsOp } from './totals-ops.ts';
 import {
   type AuditChange,
+  caseChain,
+  commitChainedChange,
   type LabeledOp,
   MAX_TRANSACTION_ITEMS,
   TransactionConflict,
-  caseChain,
-  commitChainedChange,
   transact,
 } from './transact.ts';
 
@@ -27,7 +27,11 @@ export interface OrderIdempotency {
   response: StoredResponse;
 }
 
-export function instructionPutOp(db: Db, instruction: StopPaymentInstruction, conditional: boolean): LabeledOp {
+export function instructionPutOp(
+  db: Db,
+  instruction: StopPaymentInstruction,
+  conditional: boolean,
+): LabeledOp {
   return {
     label: `instruction:${instruction.instructionId}`,
     op: {
@@ -48,7 +52,8 @@ export function targetedAccountOp(db: Db, instruction: StopPaymentInstruction): 
       Update: {
         TableName: db.table,
         Key: keys.targetedAccount(instruction.caseId, instruction.bankId, instruction.accountNumber),
-        UpdateExpression: 'SET #type = :type, bankId = :bank, accountNumber = :account ADD instructionIds :ids',
+        UpdateExpression:
+          'SET #type = :type, bankId = :bank, accountNumber = :account ADD instructionIds :ids',
         ConditionExpression:
           'attribute_not_exists(instructionIds) OR size(instructionIds) < :max OR contains(instructionIds, :id)',
         ExpressionAttributeNames: { '#type': 'type' },
@@ -115,7 +120,16 @@ export async function submitFreezeOrder(
 ): Promise<void> {
   const at = () => now().toISOString();
   const finalOps = (expectInProgress: boolean): LabeledOp[] => [
-    { label: 'order', op: { Put: { TableName: db.table, Item: orderToItem(order), ConditionExpression: 'attribute_not_exists(PK)' } } },
+    {
+      label: 'order',
+      op: {
+        Put: {
+          TableName: db.table,
+          Item: orderToItem(order),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    },
     caseTotalsOp(
       db,
       order.caseId,
@@ -160,7 +174,10 @@ export async function submitFreezeOrder(
   try {
     for (let i = 0; i < instructions.length; i += chunkSize) {
       const chunk = instructions.slice(i, i + chunkSize);
-      await transact(db, chunk.flatMap((instr) => perInstruction(instr, false)));
+      await transact(
+        db,
+        chunk.flatMap((instr) => perInstruction(instr, false)),
+      );
       written.push(...chunk);
     }
   } catch (error) {
@@ -180,7 +197,9 @@ export async function submitFreezeOrder(
 /** Undoes the chunks of an order that could not be completed (a hold-limit race lost mid-way). */
 async function rollbackInstructions(db: Db, instructions: StopPaymentInstruction[]): Promise<void> {
   for (const i of instructions) {
-    await db.doc.send(new DeleteCommand({ TableName: db.table, Key: keys.instruction(i.caseId, i.instructionId) }));
+    await db.doc.send(
+      new DeleteCommand({ TableName: db.table, Key: keys.instruction(i.caseId, i.instructionId) }),
+    );
     await db.doc.send(
       new UpdateCommand({
         TableName: db.table,
@@ -207,8 +226,15 @@ export async function leaseLargeOrder(
   nowMs: number,
 ): Promise<Record<string, string>> {
   const leaseUntil = new Date(nowMs + ORDER_LEASE_SECONDS * 1000).toISOString();
-  if (existing?.state === 'IN_PROGRESS' && existing.leaseUntil && existing.leaseUntil > new Date(nowMs).toISOString()) {
-    throw new StateConflict('an identical request with this Idempotency-Key is still in progress', 'IN_PROGRESS');
+  if (
+    existing?.state === 'IN_PROGRESS' &&
+    existing.leaseUntil &&
+    existing.leaseUntil > new Date(nowMs).toISOString()
+  ) {
+    throw new StateConflict(
+      'an identical request with this Idempotency-Key is still in progress',
+      'IN_PROGRESS',
+    );
   }
   const keep = existing?.state === 'IN_PROGRESS' && existing.reserved ? existing.reserved : reserved;
   try {
@@ -230,7 +256,10 @@ export async function leaseLargeOrder(
     );
   } catch (error) {
     if ((error as Error).name === 'ConditionalCheckFailedException') {
-      throw new StateConflict('an identical request with this Idempotency-Key is still in progress', 'IN_PROGRESS');
+      throw new StateConflict(
+        'an identical request with this Idempotency-Key is still in progress',
+        'IN_PROGRESS',
+      );
     }
     throw error;
   }

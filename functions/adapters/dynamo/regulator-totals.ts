@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { readAmountCounters, type Item } from './codec.ts';
+import { type Item, readAmountCounters } from './codec.ts';
 import type { Db } from './db.ts';
 
 export interface BankDayRow {

@@ -24,7 +24,10 @@ function addExpression(counters: Map<string, bigint>, set: Record<string, unknow
     sets.push(`#s${i} = :s${i}`);
     i++;
   }
-  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : '']
+  const expression = [
+    sets.length ? `SET ${sets.join(', ')}` : '',
+    adds.length ? `ADD ${adds.join(', ')}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
   return { UpdateExpression: expression, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
@@ -50,7 +53,8 @@ export function caseTotalsOp(
   newInstructionHops: number[] = [],
 ): LabeledOp {
   const counters = deltaCounters(delta);
-  for (const hop of newInstructionHops) counters.set(hopCounter(hop), (counters.get(hopCounter(hop)) ?? 0n) + 1n);
+  for (const hop of newInstructionHops)
+    counters.set(hopCounter(hop), (counters.get(hopCounter(hop)) ?? 0n) + 1n);
   const update = addExpression(counters, { updatedAt });
   return {
     label: 'caseTotals',

@@ -1,18 +1,18 @@
+import type { OnwardTransfer } from '../../domain/confirmation-rules.ts';
 import type { StopPaymentInstruction, TrailEdge } from '../../domain/entities.ts';
 import { caseIdOfInstruction, followOnInstructionId } from '../../domain/ids.ts';
-import { accountKey, followBudget, planFollowOns } from '../../domain/money-trail.ts';
 import { zero } from '../../domain/money.ts';
+import { accountKey, followBudget, planFollowOns } from '../../domain/money-trail.ts';
 import { instructionsCreatedDelta } from '../../domain/totals.ts';
-import type { OnwardTransfer } from '../../domain/confirmation-rules.ts';
 import { keys, skPrefix } from '../keys.ts';
-import { edgeFromItem, edgeToItem, instructionFromItem } from './codec.ts';
 import { getBanks } from './banks.ts';
+import { queryCase } from './cases.ts';
+import { edgeFromItem, edgeToItem, instructionFromItem } from './codec.ts';
 import type { Db } from './db.ts';
 import { getInstructionItem, instructionUpdateOp } from './instructions.ts';
 import { instructionPutOp } from './orders.ts';
-import { queryCase } from './cases.ts';
 import { caseTotalsOp } from './totals-ops.ts';
-import { type LabeledOp, caseChain, commitChainedChange } from './transact.ts';
+import { caseChain, commitChainedChange, type LabeledOp } from './transact.ts';
 
 export interface FollowResult {
   parent: StopPaymentInstruction;
@@ -43,7 +43,9 @@ export async function followTheMoney(
     if (!parentItem) return { ops: [], audit: [], result: undefined };
     const parent = instructionFromItem(parentItem);
     if (parentItem.trailResolvedAt) {
-      const edges = (await queryCase(db, parent.caseId, `${skPrefix.trailEdge}${instructionId}#`)).map(edgeFromItem);
+      const edges = (await queryCase(db, parent.caseId, `${skPrefix.trailEdge}${instructionId}#`)).map(
+        edgeFromItem,
+      );
       return { ops: [], audit: [], result: { parent, followOns: [], edges, createdNow: false } };
     }
     const targeted = new Set(
@@ -67,7 +69,9 @@ export async function followTheMoney(
     const edges: TrailEdge[] = [];
     const ops: LabeledOp[] = [instructionUpdateOp(db, parent, { trailResolvedAt: now })];
     for (const step of steps) {
-      const toInstructionId = step.followOnAmount ? followOnInstructionId(instructionId, step.transferIndex) : null;
+      const toInstructionId = step.followOnAmount
+        ? followOnInstructionId(instructionId, step.transferIndex)
+        : null;
       const edge: TrailEdge = {
         fromInstructionId: instructionId,
         transferIndex: step.transferIndex,
@@ -80,7 +84,10 @@ export async function followTheMoney(
         reasonNotFollowed: step.reasonNotFollowed,
       };
       edges.push(edge);
-      ops.push({ label: 'edge', op: { Put: { TableName: db.table, Item: edgeToItem(parent.caseId, edge) } } });
+      ops.push({
+        label: 'edge',
+        op: { Put: { TableName: db.table, Item: edgeToItem(parent.caseId, edge) } },
+      });
       if (!step.followOnAmount || !toInstructionId) continue;
       const followOn: StopPaymentInstruction = {
         kind: 'FREEZE',
@@ -118,7 +125,8 @@ export async function followTheMoney(
           Update: {
             TableName: db.table,
             Key: keys.targetedAccount(parent.caseId, followOn.bankId, followOn.accountNumber),
-            UpdateExpression: 'SET #type = :type, bankId = :bank, accountNumber = :account ADD instructionIds :ids',
+            UpdateExpression:
+              'SET #type = :type, bankId = :bank, accountNumber = :account ADD instructionIds :ids',
             ConditionExpression: 'attribute_not_exists(instructionIds)',
             ExpressionAttributeNames: { '#type': 'type' },
             ExpressionAttributeValues: {
@@ -147,7 +155,13 @@ export async function followTheMoney(
       .join(',');
     return {
       ops,
-      audit: [{ actor: 'system:money-trail', action: 'MONEY_TRAIL_FOLLOWED', subject: `${instructionId}->${summary}` }],
+      audit: [
+        {
+          actor: 'system:money-trail',
+          action: 'MONEY_TRAIL_FOLLOWED',
+          subject: `${instructionId}->${summary}`,
+        },
+      ],
       result: { parent, followOns, edges, createdNow: true },
       retryOn: ['instruction', 'followOnAccount'],
     };

@@ -31,7 +31,9 @@ export async function transact(db: Db, ops: LabeledOp[]): Promise<void> {
   } catch (error) {
     if (error instanceof TransactionCanceledException) {
       const reasons = error.CancellationReasons ?? [];
-      const failed = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [ops[i]?.label ?? `#${i}`] : []));
+      const failed = reasons.flatMap((r, i) =>
+        r.Code === 'ConditionalCheckFailed' ? [ops[i]?.label ?? `#${i}`] : [],
+      );
       const contended = reasons.some((r) => r.Code === 'TransactionConflict');
       throw new TransactionConflict(failed, contended && failed.length === 0);
     }
@@ -56,7 +58,10 @@ export const caseChain = (caseId: string): AuditChain => ({
   headKey: keys.case(caseId),
   eventsPk: keys.casePartition(caseId),
 });
-export const systemChain: AuditChain = { headKey: { PK: keys.systemChain, SK: '#HEAD' }, eventsPk: keys.systemChain };
+export const systemChain: AuditChain = {
+  headKey: { PK: keys.systemChain, SK: '#HEAD' },
+  eventsPk: keys.systemChain,
+};
 
 export interface ChainedChange<T> {
   ops: LabeledOp[];
@@ -96,6 +101,37 @@ export async function commitChainedChange<T>(
   build: () => Promise<ChainedChange<T>>,
   maxAttempts = 40,
 ): Promise<T> {
+  return withChainLock(`${db.table}|${chain.eventsPk}`, () =>
+    commitWithRetries(db, chain, at, build, maxAttempts),
+  );
+}
+
+/**
+ * Changes of one chain made in the same process (one Lambda container, or the whole local runtime)
+ * queue here instead of racing for the head: the conditional write still guards against other
+ * processes, but concurrent confirmations of one case no longer burn attempts against each other.
+ */
+const chainLocks = new Map<string, Promise<unknown>>();
+
+async function withChainLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = chainLocks.get(key) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  const settled = run.catch(() => undefined);
+  chainLocks.set(key, settled);
+  try {
+    return await run;
+  } finally {
+    if (chainLocks.get(key) === settled) chainLocks.delete(key);
+  }
+}
+
+async function commitWithRetries<T>(
+  db: Db,
+  chain: AuditChain,
+  at: () => string,
+  build: () => Promise<ChainedChange<T>>,
+  maxAttempts: number,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const [head, change] = await Promise.all([readChainHead(db, chain), build()]);
     if (change.ops.length === 0 && change.audit.length === 0) return change.result;
@@ -128,7 +164,10 @@ export async function commitChainedChange<T>(
                   TableName: db.table,
                   Key: chain.headKey,
                   UpdateExpression: 'SET auditSeq = :next, auditHead = :hash',
-                  ConditionExpression: head.seq === 0 ? 'attribute_not_exists(auditSeq) OR auditSeq = :prev' : 'auditSeq = :prev',
+                  ConditionExpression:
+                    head.seq === 0
+                      ? 'attribute_not_exists(auditSeq) OR auditSeq = :prev'
+                      : 'auditSeq = :prev',
                   ExpressionAttributeValues: { ':next': link.seq, ':hash': link.hash, ':prev': head.seq },
                 },
               },
@@ -141,10 +180,12 @@ export async function commitChainedChange<T>(
       if (!(error instanceof TransactionConflict)) throw error;
       const retryable =
         error.contended ||
-        error.failedLabels.some((l) => l === 'chainHead' || l === 'auditEvent' || change.retryOn?.includes(l));
+        error.failedLabels.some(
+          (l) => l === 'chainHead' || l === 'auditEvent' || change.retryOn?.includes(l),
+        );
       if (!retryable) throw error;
       if (attempt >= maxAttempts) throw new ChainRetriesExhausted(`gave up after ${attempt} attempts`);
-      await sleep(Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6)));
+      await sleep(Math.random() * Math.min(100, 2 * 2 ** Math.min(attempt, 6)));
     }
   }
 }

@@ -87,10 +87,9 @@ describe('SubmitFreezeOrderBody', () => {
     ]);
   });
 
-  // BUG (minor): the duplicate-account check is a superRefine, which zod skips once any field has
-  // a type/required error, so that 422 names the missing field but not the duplicate.
+  // Regression: zod skips a superRefine once a field failed unless it runs `when` the input is an object.
   // API.md Conventions: "422 validation (every bad field named; …)".
-  it.fails('BUG: names a duplicate account even when another field is missing', () => {
+  it('names a duplicate account even when another field is missing', () => {
     const { legalBasis: _omitted, ...withoutBasis } = order({ targets: [target(0), target(0)] });
     expect(errorPaths(SubmitFreezeOrderBody, withoutBasis)).toEqual([
       'legalBasis',
@@ -180,8 +179,8 @@ describe('SubmitFreezeOrderBody', () => {
     }
   });
 
-  // BUG: see PositiveMoney in common.test.ts — a fractional digit string throws instead of a 422.
-  it.fails('BUG: a target amount of "1.5" is a 422 at targets.0.amount.minor (it throws)', () => {
+  // Regression: a fractional digit string once threw instead of answering 422 (see common.test.ts).
+  it('a target amount of "1.5" is a 422 at targets.0.amount.minor', () => {
     expect(
       errorPaths(SubmitFreezeOrderBody, order({ targets: [{ ...target(0), amount: cny('1.5') }] })),
     ).toEqual(['targets.0.amount.minor']);
@@ -382,9 +381,9 @@ describe('RegisterBankBody', () => {
     ]);
   });
 
-  // BUG (minor): the push requirements are a superRefine that zod skips once a field is missing or
-  // of the wrong type. API.md Conventions: "422 validation (every bad field named; …)".
-  it.fails('BUG: names endpoint and signingSecret for push even when name is missing', () => {
+  // Regression: the push requirements are named even when another field failed.
+  // API.md Conventions: "422 validation (every bad field named; …)".
+  it('names endpoint and signingSecret for push even when name is missing', () => {
     expect(errorPaths(RegisterBankBody, { mode: 'push', slaSeconds: 60 })).toEqual([
       'endpoint',
       'name',
