@@ -64,7 +64,7 @@ describe.each(workflows)('%s ASL', (workflow) => {
     }
   });
 
-  it('uses only known ${...} substitutions', () => {
+  it('uses only known substitution placeholders', () => {
     const known = new Set<string>([
       INSTRUCTION_STATE_MACHINE_SUBSTITUTION,
       ...Object.values(workflowFunctions).map((f) => f.substitution),

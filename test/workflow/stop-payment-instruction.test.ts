@@ -1,0 +1,332 @@
+/**
+ * workflows/stop-payment-instruction.asl.json run by the local engine with stub tasks: dispatch,
+ * retry/catch, the confirmation wait, OVERDUE, reminder and escalation, and the token races.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConnectorPermanentError, ConnectorTransientError } from '../../functions/adapters/bank-connector.ts';
+import type { LocalWorkflowEngine } from '../../local/workflow-engine.ts';
+import {
+  CASE_ID,
+  instructionId,
+  newEngine,
+  outputOf,
+  retryBudget,
+  Stubs,
+  startInstruction,
+  until,
+} from './harness.ts';
+
+const ID = instructionId(1);
+let engine: LocalWorkflowEngine | undefined;
+
+function engineFor(stubs: Stubs): LocalWorkflowEngine {
+  engine = newEngine(stubs);
+  return engine;
+}
+
+afterEach(async () => {
+  await engine?.stop();
+  engine = undefined;
+});
+
+describe('dispatch: retry and catch', () => {
+  it('retries ConnectorTransientError with backoff, then waits for the confirmation normally', async () => {
+    let attempts = 0;
+    const stubs = new Stubs({
+      dispatchInstruction: () => {
+        attempts += 1;
+        if (attempts <= 2) throw new ConnectorTransientError(`503 from bank (attempt ${attempts})`);
+        return { awaiting: true, timeoutSeconds: 30 };
+      },
+    });
+    const e = engineFor(stubs);
+    const record = await startInstruction(e, ID);
+
+    await until(() => stubs.tokens(ID).length === 1, 5_000, 'the token registration');
+    expect(stubs.dispatches('FREEZE', ID)).toHaveLength(3);
+    for (const c of stubs.of('dispatchInstruction')) {
+      expect(c.payload).toEqual({ caseId: CASE_ID, instructionId: ID, kind: 'FREEZE' });
+    }
+    const [register] = stubs.of('registerTaskToken', ID);
+    expect(register?.payload).toEqual({
+      caseId: CASE_ID,
+      instructionId: ID,
+      taskToken: expect.any(String),
+      timeoutSeconds: 30,
+    });
+    expect(record.status).toBe('RUNNING');
+
+    await e.sendTaskSuccess(stubs.tokens(ID)[0] ?? '', { instructionId: ID, status: 'FROZEN' });
+    await record.done;
+    expect(record.status).toBe('SUCCEEDED');
+    expect(outputOf(record)['confirmation']).toEqual({ instructionId: ID, status: 'FROZEN' });
+    expect(stubs.trail(ID)).toEqual([
+      'dispatchInstruction:FREEZE',
+      'dispatchInstruction:FREEZE',
+      'dispatchInstruction:FREEZE',
+      'registerTaskToken',
+    ]);
+  });
+
+  it('catches ConnectorPermanentError at once: RecordDispatchFailed, no retry, no token', async () => {
+    const stubs = new Stubs({
+      dispatchInstruction: () => {
+        throw new ConnectorPermanentError('410 Gone: account closed');
+      },
+    });
+    const record = await startInstruction(engineFor(stubs), ID);
+    await record.done;
+
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.of('dispatchInstruction')).toHaveLength(1);
+    const failed = stubs.of('recordDispatchFailed', ID);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.payload).toEqual({
+      caseId: CASE_ID,
+      instructionId: ID,
+      error: { Error: 'ConnectorPermanentError', Cause: '410 Gone: account closed' },
+    });
+    expect(stubs.of('registerTaskToken')).toHaveLength(0);
+    expect(stubs.trail(ID)).toEqual(['dispatchInstruction:FREEZE', 'recordDispatchFailed']);
+  });
+
+  it('ends transient errors beyond the retry budget in RecordDispatchFailed', async () => {
+    const budget = retryBudget('stopPaymentInstruction', 'DispatchInstruction', 'ConnectorTransientError');
+    const stubs = new Stubs({
+      dispatchInstruction: () => {
+        throw new ConnectorTransientError('bank unreachable');
+      },
+    });
+    const record = await startInstruction(engineFor(stubs), ID);
+    await record.done;
+
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.dispatches('FREEZE', ID)).toHaveLength(budget + 1);
+    const failed = stubs.of('recordDispatchFailed', ID);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.payload['error']).toEqual({
+      Error: 'ConnectorTransientError',
+      Cause: 'bank unreachable',
+    });
+    expect(stubs.of('registerTaskToken')).toHaveLength(0);
+  });
+
+  it('does not wait when the dispatch says nothing is awaited (the bank confirmed before delivery was recorded)', async () => {
+    const stubs = new Stubs({ dispatchInstruction: () => ({ awaiting: false, timeoutSeconds: 1 }) });
+    const record = await startInstruction(engineFor(stubs), ID);
+    await record.done;
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.trail(ID)).toEqual(['dispatchInstruction:FREEZE']);
+  });
+});
+
+describe('the confirmation deadline: OVERDUE, reminder, escalation', () => {
+  it('marks the instruction OVERDUE at its deadline, reminds once, then escalates at the second deadline', async () => {
+    const stubs = new Stubs({ dispatchInstruction: () => ({ awaiting: true, timeoutSeconds: 1 }) });
+    const record = await startInstruction(engineFor(stubs), ID);
+    await record.done;
+
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.trail(ID)).toEqual([
+      'dispatchInstruction:FREEZE',
+      'registerTaskToken',
+      'recordOverdue',
+      'dispatchInstruction:REMINDER',
+      'registerTaskToken',
+      'escalateInstruction',
+    ]);
+    const [freeze] = stubs.dispatches('FREEZE', ID);
+    const [reminder] = stubs.dispatches('REMINDER', ID);
+    const [overdue] = stubs.of('recordOverdue', ID);
+    const [escalate] = stubs.of('escalateInstruction', ID);
+    if (!freeze || !reminder || !overdue || !escalate) throw new Error('missing step');
+
+    const overdueAfter = overdue.at - freeze.at;
+    expect(overdueAfter).toBeGreaterThanOrEqual(950);
+    expect(overdueAfter).toBeLessThan(2_500);
+    const escalateAfter = escalate.at - reminder.at;
+    expect(escalateAfter).toBeGreaterThanOrEqual(950);
+    expect(escalateAfter).toBeLessThan(2_500);
+
+    expect(overdue.payload).toEqual({ caseId: CASE_ID, instructionId: ID });
+    expect(reminder.payload).toEqual({ caseId: CASE_ID, instructionId: ID, kind: 'REMINDER' });
+    expect(escalate.payload).toEqual({ caseId: CASE_ID, instructionId: ID });
+    const tokens = stubs.tokens(ID);
+    expect(new Set(tokens).size).toBe(2); // a fresh token for the second wait
+    expect(stubs.of('registerTaskToken', ID).map((c) => c.payload['timeoutSeconds'])).toEqual([1, 1]);
+    const out = outputOf(record);
+    expect(out['timeout']).toMatchObject({ Error: 'States.Timeout' });
+    expect(out['overdue']).toEqual({ awaiting: true });
+    expect(out['confirmation']).toBeUndefined();
+  });
+
+  it('sends no reminder when RecordOverdue finds the confirmation already won the race', async () => {
+    const stubs = new Stubs({
+      dispatchInstruction: () => ({ awaiting: true, timeoutSeconds: 1 }),
+      recordOverdue: () => ({ awaiting: false }),
+    });
+    const record = await startInstruction(engineFor(stubs), ID);
+    await record.done;
+
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.trail(ID)).toEqual(['dispatchInstruction:FREEZE', 'registerTaskToken', 'recordOverdue']);
+    expect(outputOf(record)['overdue']).toEqual({ awaiting: false });
+  });
+
+  it('escalates when the reminder cannot be delivered (transient errors beyond its budget)', async () => {
+    const budget = retryBudget('stopPaymentInstruction', 'SendReminder', 'ConnectorTransientError');
+    const stubs = new Stubs({
+      dispatchInstruction: (p) => {
+        if (p['kind'] === 'REMINDER') throw new ConnectorTransientError('bank unreachable');
+        return { awaiting: true, timeoutSeconds: 1 };
+      },
+    });
+    const record = await startInstruction(engineFor(stubs), ID);
+    await record.done;
+
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.dispatches('REMINDER', ID)).toHaveLength(budget + 1);
+    expect(stubs.of('escalateInstruction', ID)).toHaveLength(1);
+    expect(stubs.of('registerTaskToken', ID)).toHaveLength(1);
+    expect(outputOf(record)['reminderError']).toEqual({
+      Error: 'ConnectorTransientError',
+      Cause: 'bank unreachable',
+    });
+  });
+
+  it('ends SUCCEEDED without escalation when the confirmation arrives after OVERDUE, before the second deadline', async () => {
+    const stubs = new Stubs({
+      dispatchInstruction: (p) => ({ awaiting: true, timeoutSeconds: p['kind'] === 'REMINDER' ? 30 : 1 }),
+    });
+    const e = engineFor(stubs);
+    const record = await startInstruction(e, ID);
+    await until(() => stubs.tokens(ID).length === 2, 5_000, 'the reminder wait');
+    expect(stubs.of('recordOverdue', ID)).toHaveLength(1);
+
+    const sentAt = Date.now();
+    await e.sendTaskSuccess(stubs.tokens(ID)[1] ?? '', { instructionId: ID, status: 'FROZEN', late: true });
+    await record.done;
+
+    expect(Date.now() - sentAt).toBeLessThan(1_000);
+    expect(record.status).toBe('SUCCEEDED');
+    expect(outputOf(record)['confirmation']).toEqual({ instructionId: ID, status: 'FROZEN', late: true });
+    expect(stubs.of('escalateInstruction')).toHaveLength(0);
+    expect(stubs.trail(ID)).toEqual([
+      'dispatchInstruction:FREEZE',
+      'registerTaskToken',
+      'recordOverdue',
+      'dispatchInstruction:REMINDER',
+      'registerTaskToken',
+    ]);
+  });
+
+  it('ignores a confirmation sent with the first, timed-out token (as Step Functions answers TaskTimedOut)', async () => {
+    const stubs = new Stubs({ dispatchInstruction: () => ({ awaiting: true, timeoutSeconds: 1 }) });
+    const e = engineFor(stubs);
+    const record = await startInstruction(e, ID);
+    await until(() => stubs.of('recordOverdue', ID).length === 1, 5_000, 'OVERDUE');
+
+    await expect(
+      e.sendTaskSuccess(stubs.tokens(ID)[0] ?? '', { instructionId: ID }),
+    ).resolves.toBeUndefined();
+    await record.done;
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.of('escalateInstruction', ID)).toHaveLength(1);
+    expect(outputOf(record)['confirmation']).toBeUndefined();
+  });
+});
+
+describe('the confirmation-before-token race', () => {
+  it('completes the wait at once when registerTaskToken itself sends the task success, synchronously', async () => {
+    let e!: LocalWorkflowEngine;
+    const stubs = new Stubs({
+      registerTaskToken: (p) => {
+        // The bank confirmed before the wait started: the handler completes its own token.
+        void e.sendTaskSuccess(String(p['taskToken']), {
+          instructionId: p['instructionId'],
+          status: 'FROZEN',
+        });
+        return { completed: true };
+      },
+    });
+    e = engineFor(stubs);
+    const started = Date.now();
+    const record = await startInstruction(e, ID);
+    await record.done;
+
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.of('registerTaskToken', ID)[0]?.payload['timeoutSeconds']).toBe(30);
+    expect(outputOf(record)['confirmation']).toEqual({ instructionId: ID, status: 'FROZEN' });
+    expect(stubs.trail(ID)).toEqual(['dispatchInstruction:FREEZE', 'registerTaskToken']);
+  });
+
+  it('completes the wait at once when registerTaskToken sends it after its own await (as the real handler does)', async () => {
+    let e!: LocalWorkflowEngine;
+    const stubs = new Stubs({
+      registerTaskToken: async (p) => {
+        await new Promise((r) => setTimeout(r, 20)); // the token write
+        await e.sendTaskSuccess(String(p['taskToken']), {
+          instructionId: p['instructionId'],
+          status: 'REJECTED',
+        });
+        return { completed: true };
+      },
+    });
+    e = engineFor(stubs);
+    const started = Date.now();
+    const record = await startInstruction(e, ID);
+    await record.done;
+
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(record.status).toBe('SUCCEEDED');
+    expect(outputOf(record)['confirmation']).toEqual({ instructionId: ID, status: 'REJECTED' });
+    expect(stubs.of('recordOverdue')).toHaveLength(0);
+  });
+});
+
+describe('failures stay visible', () => {
+  it('has the Promise.withResolvers polyfill active, so Task states run at all', async () => {
+    // Node 20 has no Promise.withResolvers; aws-local-stepfunctions 3.0.0 needs it for every Task.
+    expect(typeof (Promise as { withResolvers?: unknown }).withResolvers).toBe('function');
+    const stubs = new Stubs({ dispatchInstruction: () => ({ awaiting: false, timeoutSeconds: 1 }) });
+    const record = await startInstruction(engineFor(stubs), ID);
+    await record.done;
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.of('dispatchInstruction')).toHaveLength(1);
+  });
+
+  it('fails the execution on an unexpected Error in a task (no Catch turns a bug into DISPATCH_FAILED)', async () => {
+    const stubs = new Stubs({
+      dispatchInstruction: () => {
+        throw new Error('Cannot read properties of undefined (reading "bankId")');
+      },
+    });
+    const record = await startInstruction(engineFor(stubs), ID);
+    await record.done;
+
+    expect(record.status).toBe('FAILED');
+    expect(record.error).toContain('Cannot read properties of undefined');
+    expect(stubs.of('dispatchInstruction')).toHaveLength(1); // not retried either
+    expect(stubs.of('recordDispatchFailed')).toHaveLength(0);
+    expect(stubs.of('registerTaskToken')).toHaveLength(0);
+  });
+
+  it('fails the execution loudly if the polyfill were missing (the engine error is not swallowed)', async () => {
+    const P = Promise as { withResolvers?: unknown };
+    const saved = P.withResolvers;
+    const stubs = new Stubs();
+    const e = engineFor(stubs);
+    delete P.withResolvers;
+    try {
+      const record = await startInstruction(e, ID);
+      await record.done;
+      expect(record.status).toBe('FAILED');
+      expect(record.error).toContain('withResolvers is not a function');
+      expect(stubs.of('recordDispatchFailed')).toHaveLength(0);
+      expect(stubs.of('registerTaskToken')).toHaveLength(0);
+    } finally {
+      P.withResolvers = saved;
+    }
+  });
+});
