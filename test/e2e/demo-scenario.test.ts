@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEV_JWT_SECRET } from '../../local/dev-jwt.ts';
 import { runDemo } from '../../local/demo/run-demo.ts';
 import { loadScenario } from '../../local/demo/scenario.ts';
+import { DEV_JWT_SECRET } from '../../local/dev-jwt.ts';
 import { useLocalSystem } from '../support/local-system.ts';
 
 const local = useLocalSystem();
@@ -10,7 +10,12 @@ describe('the demo scenario end to end (HTTP, simulated banks, workflow, stream)
   it('freezes the layered scam across banks and ends with the totals computed by hand in the fixture', async () => {
     const scenario = loadScenario();
     const lines: string[] = [];
-    const result = await runDemo({ api: local.api, scenario, jwtSecret: DEV_JWT_SECRET, print: (l) => lines.push(l) });
+    const result = await runDemo({
+      api: local.api,
+      scenario,
+      jwtSecret: DEV_JWT_SECRET,
+      print: (l) => lines.push(l),
+    });
     await result.banks.stop();
     const { expected } = scenario;
 
@@ -26,7 +31,9 @@ describe('the demo scenario end to end (HTTP, simulated banks, workflow, stream)
       from: accountOf.get(e.fromInstructionId),
       to: e.toAccount,
       followed: e.followed,
-      ...(e.followed ? { amount: result.instructions.find((i) => i.instructionId === e.toInstructionId)?.requested.minor } : {}),
+      ...(e.followed
+        ? { amount: result.instructions.find((i) => i.instructionId === e.toInstructionId)?.requested.minor }
+        : {}),
       ...(e.reasonNotFollowed ? { reasonNotFollowed: e.reasonNotFollowed } : {}),
     }));
     expect(edges.sort((a, b) => `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`))).toEqual(

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/schemas/routes.ts';
 import { contextKeys } from '../../infra/freezeflow-app.ts';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../../infra/freezeflow-stack.ts';
-import { type Built, type Resource, buildStack, fastApp, ofType } from './fixture.ts';
+import { type Built, buildStack, fastApp, ofType, type Resource } from './fixture.ts';
 
 let built: Built;
 beforeAll(() => {
@@ -13,7 +13,7 @@ const routeKey = (r: (typeof routes)[number]) => `${r.method} ${r.path}`;
 
 function routeResource(key: string): Resource {
   const found = ofType(built.resources, 'AWS::ApiGatewayV2::Route').filter(
-    ([, r]) => r.Properties?.RouteKey === key,
+    ([, r]) => r.Properties.RouteKey === key,
   );
   expect(found, key).toHaveLength(1);
   return found[0]![1];
@@ -25,7 +25,7 @@ function authorizers(): [string, Resource][] {
 
 describe('HTTP API routes (functions/schemas/routes.ts)', () => {
   it('has exactly one route per entry of routes.ts', () => {
-    const keys = ofType(built.resources, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey);
+    const keys = ofType(built.resources, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(keys.sort()).toEqual(routes.map(routeKey).sort());
   });
 
@@ -35,15 +35,20 @@ describe('HTTP API routes (functions/schemas/routes.ts)', () => {
         const r = routeResource(routeKey(route));
         if (route.roles.length) {
           const [authorizerId] = authorizers()[0]!;
-          expect(r.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+          expect(r.Properties).toMatchObject({
+            AuthorizationType: 'JWT',
+            AuthorizerId: { Ref: authorizerId },
+          });
         } else {
-          expect(r.Properties?.AuthorizationType ?? 'NONE').toBe('NONE');
-          expect(r.Properties?.AuthorizerId).toBeUndefined();
+          expect(r.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+          expect(r.Properties.AuthorizerId).toBeUndefined();
         }
       });
 
       it(`is integrated with functions/${route.handler}/handler.ts`, () => {
-        const target = routeResource(routeKey(route)).Properties?.Target as { 'Fn::Join': [string, unknown[]] };
+        const target = routeResource(routeKey(route)).Properties.Target as {
+          'Fn::Join': [string, unknown[]];
+        };
         const integrationRef = target['Fn::Join'][1][1] as { Ref: string };
         expect(target['Fn::Join'][1][0]).toBe('integrations/');
         const integration = built.resources[integrationRef.Ref];
@@ -59,13 +64,13 @@ describe('HTTP API routes (functions/schemas/routes.ts)', () => {
         const apiId = built.logicalId(built.stack.api.httpApi);
         const permissions = ofType(built.resources, 'AWS::Lambda::Permission').filter(
           ([, p]) =>
-            JSON.stringify(p.Properties?.FunctionName) ===
+            JSON.stringify(p.Properties.FunctionName) ===
             JSON.stringify({ 'Fn::GetAtt': [built.functionId(route.handler), 'Arn'] }),
         );
         expect(permissions.length).toBeGreaterThan(0);
         for (const [, p] of permissions) {
-          expect(p.Properties?.Principal).toBe('apigateway.amazonaws.com');
-          expect(JSON.stringify(p.Properties?.SourceArn)).toContain(JSON.stringify({ Ref: apiId }));
+          expect(p.Properties.Principal).toBe('apigateway.amazonaws.com');
+          expect(JSON.stringify(p.Properties.SourceArn)).toContain(JSON.stringify({ Ref: apiId }));
         }
       });
     });
@@ -89,8 +94,11 @@ describe('JWT authorizer', () => {
       jwtClientIds: ['bank-portal'],
     });
     expect(
-      ofType(fromProps.resources, 'AWS::ApiGatewayV2::Authorizer')[0]![1].Properties?.JwtConfiguration,
-    ).toEqual({ Issuer: 'https://idp.example.invalid/realms/police', Audience: ['freezeflow-prod', 'bank-portal'] });
+      ofType(fromProps.resources, 'AWS::ApiGatewayV2::Authorizer')[0]![1].Properties.JwtConfiguration,
+    ).toEqual({
+      Issuer: 'https://idp.example.invalid/realms/police',
+      Audience: ['freezeflow-prod', 'bank-portal'],
+    });
 
     const fromContext = buildStack({
       ...fastApp,
@@ -101,7 +109,7 @@ describe('JWT authorizer', () => {
       },
     });
     expect(
-      ofType(fromContext.resources, 'AWS::ApiGatewayV2::Authorizer')[0]![1].Properties?.JwtConfiguration,
+      ofType(fromContext.resources, 'AWS::ApiGatewayV2::Authorizer')[0]![1].Properties.JwtConfiguration,
     ).toEqual({ Issuer: 'https://idp.example.invalid/ctx', Audience: [DEFAULT_JWT_AUDIENCE, 'a', 'b'] });
   });
 });
@@ -110,7 +118,7 @@ describe('default stage', () => {
   it('auto-deploys $default with throttling and JSON access logs kept 30 days', () => {
     const stages = ofType(built.resources, 'AWS::ApiGatewayV2::Stage');
     expect(stages).toHaveLength(1);
-    const stage = stages[0]![1].Properties!;
+    const stage = stages[0]![1].Properties;
     expect(stage).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,

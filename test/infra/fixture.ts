@@ -1,12 +1,12 @@
-import type { AppProps } from 'aws-cdk-lib';
+import type { AppProps, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { FunctionFolder } from '../../infra/function-catalog.ts';
 import { createApp } from '../../infra/freezeflow-app.ts';
 import type { FreezeflowStack, FreezeflowStackProps } from '../../infra/freezeflow-stack.ts';
+import type { FunctionFolder } from '../../infra/function-catalog.ts';
 
-export type Resource = { Type: string; Properties?: Record<string, any>; [key: string]: unknown };
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, read by assertions
+export type Resource = { Type: string; Properties: Record<string, any>; [key: string]: unknown };
 export type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
 /** Skip bundling (handlers are not built in unit tests); skip CloudFormation schema validation (~3 s). */
@@ -39,19 +39,21 @@ export function buildStack(app: AppProps = fastApp, stackProps: FreezeflowStackP
   };
   const functionId = (folder: FunctionFolder) => logicalId(stack.functions.get(folder));
   const statementsOf = (folder: FunctionFolder): Statement[] => {
-    const fn = resources[functionId(folder)];
-    const roleId = (fn?.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const fn = resources[functionId(folder)]!;
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const role = resources[roleId];
-    const inline = ((role?.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
-      (p) => p.PolicyDocument.Statement,
-    );
+    const inline = (
+      (role?.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]
+    ).flatMap((p) => p.PolicyDocument.Statement);
     const attached = Object.values(resources)
       .filter(
         (r) =>
           r.Type === 'AWS::IAM::Policy' &&
-          (r.Properties?.Roles as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: roleId })),
+          (r.Properties.Roles as unknown[]).some(
+            (ref) => JSON.stringify(ref) === JSON.stringify({ Ref: roleId }),
+          ),
       )
-      .flatMap((r) => r.Properties?.PolicyDocument.Statement as Statement[]);
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
     return [...inline, ...attached];
   };
   const actionsOf = (folder: FunctionFolder) =>

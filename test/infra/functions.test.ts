@@ -41,7 +41,8 @@ describe('the function catalog', () => {
 
   it('says http for route handlers and workflow for task handlers', () => {
     for (const r of routes) expect(functionCatalog[r.handler].trigger, r.handler).toBe('http');
-    for (const f of Object.values(workflowFunctions)) expect(functionCatalog[f.handler].trigger, f.handler).toBe('workflow');
+    for (const f of Object.values(workflowFunctions))
+      expect(functionCatalog[f.handler].trigger, f.handler).toBe('workflow');
     expect(functionCatalog['follow-the-money'].trigger).toBe('tableStream');
   });
 
@@ -58,7 +59,7 @@ describe('Lambda functions', () => {
 
   for (const folder of deployed) {
     it(`${folder}: nodejs22.x on arm64, 512 MB, traced, logs kept 30 days, the table and ARNs in its environment`, () => {
-      const fn = built.resources[built.functionId(folder)]!.Properties!;
+      const fn = built.resources[built.functionId(folder)]!.Properties;
       expect(fn).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -72,7 +73,7 @@ describe('Lambda functions', () => {
       for (const name of Object.values(STATE_MACHINE_ARN_ENV)) expect(env[name], name).toBeDefined();
       expect(env.POWERTOOLS_SERVICE_NAME).toBe('freezeflow');
       const logGroupId = fn.LoggingConfig.LogGroup.Ref as string;
-      expect(built.resources[logGroupId]?.Properties?.RetentionInDays).toBe(30);
+      expect(built.resources[logGroupId]?.Properties.RetentionInDays).toBe(30);
     });
   }
 });
@@ -82,8 +83,8 @@ describe('IAM least privilege (the policies of each function role)', () => {
 
   it('no role has a managed policy or a service-wide wildcard action', () => {
     for (const folder of deployed) {
-      const roleId = built.resources[built.functionId(folder)]!.Properties!.Role['Fn::GetAtt'][0] as string;
-      expect(built.resources[roleId]?.Properties?.ManagedPolicyArns, folder).toBeUndefined();
+      const roleId = built.resources[built.functionId(folder)]!.Properties.Role['Fn::GetAtt'][0] as string;
+      expect(built.resources[roleId]?.Properties.ManagedPolicyArns, folder).toBeUndefined();
       for (const action of built.actionsOf(folder)) expect(action, folder).not.toMatch(/(^\*$|:\*$)/);
     }
   });
@@ -119,12 +120,21 @@ describe('IAM least privilege (the policies of each function role)', () => {
 
   it('health and summarize-order get no DynamoDB or KMS access at all', () => {
     for (const folder of ['health', 'summarize-order'] as const) {
-      expect(built.actionsOf(folder).filter((a) => /^(dynamodb|kms):/.test(a)), folder).toEqual([]);
+      expect(
+        built.actionsOf(folder).filter((a) => /^(dynamodb|kms):/.test(a)),
+        folder,
+      ).toEqual([]);
     }
   });
 
   it('read-only routes can read but never write', () => {
-    for (const folder of ['get-case', 'get-case-totals', 'get-case-trail', 'bank-inbox', 'regulator-totals'] as const) {
+    for (const folder of [
+      'get-case',
+      'get-case-totals',
+      'get-case-trail',
+      'bank-inbox',
+      'regulator-totals',
+    ] as const) {
       const actions = built.actionsOf(folder);
       expect(actions, folder).toContain('dynamodb:Query');
       expect(actions, folder).toContain('kms:Decrypt');
@@ -135,7 +145,12 @@ describe('IAM least privilege (the policies of each function role)', () => {
   it('writers get read-write on the table, and its key', () => {
     for (const folder of deployed.filter((f) => functionCatalog[f].table === 'readWrite')) {
       const actions = built.actionsOf(folder);
-      for (const a of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'kms:GenerateDataKey*']) {
+      for (const a of [
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:ConditionCheckItem',
+        'kms:GenerateDataKey*',
+      ]) {
         expect(actions, `${folder} ${a}`).toContain(a);
       }
     }
@@ -144,7 +159,7 @@ describe('IAM least privilege (the policies of each function role)', () => {
   it('DynamoDB grants name this table and its indexes only; logs only the own log group', () => {
     const tableId = built.logicalId(built.stack.tables.table);
     for (const folder of deployed) {
-      const fn = built.resources[built.functionId(folder)]!.Properties!;
+      const fn = built.resources[built.functionId(folder)]!.Properties;
       for (const s of built.statementsOf(folder)) {
         const actions = [s.Action].flat();
         const text = JSON.stringify(s.Resource);
@@ -170,7 +185,7 @@ describe('expire-holds hook', () => {
     const folder: FunctionFolder = 'expire-holds';
     const fnId = withHook.functionId(folder);
     expect(withHook.actionsOf(folder)).toContain('dynamodb:UpdateItem');
-    const rules = ofType(withHook.resources, 'AWS::Events::Rule').map(([, r]) => r.Properties!);
+    const rules = ofType(withHook.resources, 'AWS::Events::Rule').map(([, r]) => r.Properties);
     expect(rules).toHaveLength(1);
     expect(rules[0]).toMatchObject({
       ScheduleExpression: 'rate(1 minute)',

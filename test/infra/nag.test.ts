@@ -8,7 +8,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/schemas/routes.ts';
 import { cfnRef } from '../../infra/constructs/cfn-ref.ts';
-import { createApp } from '../../infra/freezeflow-app.ts';
+import { createApp, SKIP_BUNDLING_ENV } from '../../infra/freezeflow-app.ts';
 import type { FreezeflowStack } from '../../infra/freezeflow-stack.ts';
 
 /** Like `cdk synth -c aws:cdk:bundling-stacks=[]`: CloudFormation validation on, cdk-nag plugin on. */
@@ -40,7 +40,9 @@ function acknowledgements(root: IConstruct): { path: string; id: string; reason:
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged error or warning', () => {
     const report = new AwsSolutionsChecks().validateScope(stack);
-    const found = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`);
+    const found = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath)}`,
+    );
     expect(found).toEqual([]);
   });
 
@@ -92,5 +94,27 @@ describe('cdk-nag AwsSolutions', () => {
     for (const ack of acknowledgements(stack).filter((a) => a.id.startsWith('AwsSolutions-IAM5'))) {
       expect(ack.path, ack.id).toMatch(/Role$/);
     }
+  });
+});
+
+describe('offline synth', () => {
+  it(`skips bundling when ${SKIP_BUNDLING_ENV}=1 (the CLI refuses aws: context keys)`, () => {
+    const before = process.env[SKIP_BUNDLING_ENV];
+    process.env[SKIP_BUNDLING_ENV] = '1';
+    try {
+      const { stack: unbundled } = createApp({ builtinCloudFormationValidation: false });
+      expect(unbundled.bundlingRequired).toBe(false);
+    } finally {
+      if (before === undefined) delete process.env[SKIP_BUNDLING_ENV];
+      else process.env[SKIP_BUNDLING_ENV] = before;
+    }
+  });
+
+  it('is env-agnostic: no account, region or lookups', () => {
+    expect(stack.resolve(stack.account)).toEqual({ Ref: 'AWS::AccountId' });
+    expect(stack.resolve(stack.region)).toEqual({ Ref: 'AWS::Region' });
+    expect(
+      stack.node.tryGetContext('availability-zones:account=unknown-account:region=unknown-region'),
+    ).toBeUndefined();
   });
 });

@@ -19,22 +19,24 @@ describe('the table', () => {
 
   it('has the keys of table-definition.ts, on demand, retained on delete', () => {
     const t = table();
-    expect(t.Properties?.KeySchema).toEqual([
+    expect(t.Properties.KeySchema).toEqual([
       { AttributeName: freezeflowTable.partitionKey.name, KeyType: 'HASH' },
       { AttributeName: freezeflowTable.sortKey.name, KeyType: 'RANGE' },
     ]);
-    expect(t.Properties?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(t.Properties.BillingMode).toBe('PAY_PER_REQUEST');
     expect(t.DeletionPolicy).toBe('Retain');
     expect(t.UpdateReplacePolicy).toBe('Retain');
-    expect(t.Properties?.DeletionProtectionEnabled).toBe(true);
+    expect(t.Properties.DeletionProtectionEnabled).toBe(true);
   });
 
   it('has point-in-time recovery on', () => {
-    expect(table().Properties?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table().Properties.PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: true,
+    });
   });
 
   it('is encrypted with a customer-managed KMS key that rotates', () => {
-    const sse = table().Properties?.SSESpecification;
+    const sse = table().Properties.SSESpecification;
     expect(sse).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
     const keyId = sse.KMSMasterKeyId['Fn::GetAtt'][0] as string;
     expect(built.resources[keyId]).toMatchObject({
@@ -45,7 +47,7 @@ describe('the table', () => {
   });
 
   it('has the two GSIs of table-definition.ts with their key names', () => {
-    const gsis = table().Properties?.GlobalSecondaryIndexes as {
+    const gsis = table().Properties.GlobalSecondaryIndexes as {
       IndexName: string;
       KeySchema: { AttributeName: string; KeyType: string }[];
     }[];
@@ -59,8 +61,11 @@ describe('the table', () => {
   });
 
   it('streams new images and expires items on expiresAt', () => {
-    expect(table().Properties?.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
-    expect(table().Properties?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(table().Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    expect(table().Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
   });
 });
 
@@ -84,7 +89,7 @@ describe('follow the money: the table stream consumer', () => {
   const mapping = () => {
     const mappings = ofType(built.resources, 'AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(1);
-    return mappings[0]![1].Properties!;
+    return mappings[0]![1].Properties;
   };
 
   it('reads the table stream into follow-the-money, from LATEST, in small bisected batches', () => {
@@ -106,7 +111,7 @@ describe('follow the money: the table stream consumer', () => {
       OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } },
     });
     const keyId = built.logicalId(built.stack.tables.key);
-    expect(built.resources[queueId]?.Properties?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(built.resources[queueId]?.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
     built.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: queueId }],
       PolicyDocument: {
@@ -138,7 +143,7 @@ describe('follow the money: the table stream consumer', () => {
 });
 
 describe('alarms', () => {
-  const alarms = () => ofType(built.resources, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties!);
+  const alarms = () => ofType(built.resources, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
 
   it('fire on any failed execution of either state machine', () => {
     for (const machine of Object.values(built.stack.workflow.stateMachines)) {

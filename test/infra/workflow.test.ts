@@ -9,7 +9,7 @@ import {
   taskBindings,
   workflowFunctions,
 } from '../../workflows/definitions.ts';
-import { type Built, type Resource, type Statement, buildStack, ofType } from './fixture.ts';
+import { type Built, buildStack, ofType, type Resource, type Statement } from './fixture.ts';
 
 let built: Built;
 beforeAll(() => {
@@ -34,10 +34,10 @@ function machine(workflow: WorkflowName): Resource {
 }
 
 function machineStatements(workflow: WorkflowName): Statement[] {
-  const roleId = (machine(workflow).Properties?.RoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+  const roleId = (machine(workflow).Properties.RoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
   return ofType(built.resources, 'AWS::IAM::Policy')
-    .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap(([, p]) => p.Properties?.PolicyDocument.Statement as Statement[]);
+    .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
 
 const unwrap = (s: string) => /^\$\{([A-Za-z0-9_]+)\}$/.exec(s)?.[1];
@@ -49,10 +49,11 @@ it('deploys exactly the two workflows', () => {
 for (const workflow of workflows) {
   describe(`state machine ${workflow}`, () => {
     const asl = () => JSON.parse(readWorkflowDefinition(workflow)) as Asl;
-    const substitutions = () => machine(workflow).Properties?.DefinitionSubstitutions as Record<string, unknown>;
+    const substitutions = () =>
+      machine(workflow).Properties.DefinitionSubstitutions as Record<string, unknown>;
 
     it('is a Standard machine with the ASL inlined, its fixed name, tracing and logs without execution data', () => {
-      const props = machine(workflow).Properties!;
+      const props = machine(workflow).Properties;
       expect(JSON.parse(props.DefinitionString as string)).toEqual(asl());
       expect(props).toMatchObject({
         StateMachineName: stateMachineName(built.stack, workflow),
@@ -60,25 +61,30 @@ for (const workflow of workflows) {
         TracingConfiguration: { Enabled: true },
         LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
       });
-      const logGroupId = props.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
-      expect(built.resources[logGroupId]?.Properties?.RetentionInDays).toBe(30);
+      const logGroupId =
+        props.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+      expect(built.resources[logGroupId]?.Properties.RetentionInDays).toBe(30);
     });
 
-    it('gets a value for every ${...} the ASL uses, and nothing else', () => {
+    it('gets a value for every substitution the ASL uses, and nothing else', () => {
       const used = substitutionKeys(readWorkflowDefinition(workflow));
       expect(used.length).toBeGreaterThan(0);
       expect(Object.keys(substitutions()).sort()).toEqual([...used].sort());
     });
 
     it('resolves every lambda:invoke FunctionName to the function of that workflowFunctions entry', () => {
-      const tasks = allStates(asl()).filter(([, s]) => s.Type === 'Task' && s.Resource?.includes(':::lambda:invoke'));
+      const tasks = allStates(asl()).filter(
+        ([, s]) => s.Type === 'Task' && s.Resource?.includes(':::lambda:invoke'),
+      );
       expect(tasks.length).toBeGreaterThan(0);
       for (const [name, state] of tasks) {
         const key = unwrap(state.Parameters?.FunctionName as string);
         const entry = Object.values(workflowFunctions).find((f) => f.substitution === key);
         expect(entry, `${name}: ${String(state.Parameters?.FunctionName)}`).toBeDefined();
         const value = substitutions()[key!] as { 'Fn::GetAtt': [string, string] };
-        expect(value, name).toEqual({ 'Fn::GetAtt': [built.functionId(entry!.handler as FunctionFolder), 'Arn'] });
+        expect(value, name).toEqual({
+          'Fn::GetAtt': [built.functionId(entry!.handler as FunctionFolder), 'Arn'],
+        });
         expect(built.resources[value['Fn::GetAtt'][0]]?.Type).toBe('AWS::Lambda::Function');
         const binding = taskBindings[workflow][name];
         if (binding && binding !== 'startInstructionWorkflow') {
@@ -88,9 +94,13 @@ for (const workflow of workflows) {
     });
 
     it('may invoke exactly the functions its ASL names (unqualified ARNs), and nothing else of Lambda', () => {
-      const invoked = machineStatements(workflow).filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
+      const invoked = machineStatements(workflow).filter((s) =>
+        [s.Action].flat().includes('lambda:InvokeFunction'),
+      );
       const expected = Object.values(substitutions()).filter(
-        (v) => built.resources[(v as { 'Fn::GetAtt'?: [string] })['Fn::GetAtt']?.[0] ?? '']?.Type === 'AWS::Lambda::Function',
+        (v) =>
+          built.resources[(v as { 'Fn::GetAtt'?: [string] })['Fn::GetAtt']?.[0] ?? '']?.Type ===
+          'AWS::Lambda::Function',
       );
       expect(invoked.flatMap((s) => [s.Resource].flat())).toEqual(expect.arrayContaining(expected));
       expect(invoked.flatMap((s) => [s.Resource].flat())).toHaveLength(expected.length);
@@ -106,11 +116,13 @@ describe('fan-out from freezeOrder to stopPaymentInstruction', () => {
     const starts = allStates(asl).filter(([, s]) => s.Resource === 'arn:aws:states:::states:startExecution');
     expect(starts.length).toBeGreaterThan(0);
     for (const [, state] of starts) {
-      expect(unwrap(state.Parameters?.StateMachineArn as string)).toBe(INSTRUCTION_STATE_MACHINE_SUBSTITUTION);
+      expect(unwrap(state.Parameters?.StateMachineArn as string)).toBe(
+        INSTRUCTION_STATE_MACHINE_SUBSTITUTION,
+      );
     }
     const instructionId = built.logicalId(built.stack.workflow.stateMachines.stopPaymentInstruction);
     expect(
-      (machine('freezeOrder').Properties?.DefinitionSubstitutions as Record<string, unknown>)[
+      (machine('freezeOrder').Properties.DefinitionSubstitutions as Record<string, unknown>)[
         INSTRUCTION_STATE_MACHINE_SUBSTITUTION
       ],
     ).toEqual({ Ref: instructionId });
@@ -122,7 +134,12 @@ describe('fan-out from freezeOrder to stopPaymentInstruction', () => {
     const start = statements.filter((s) => [s.Action].flat().includes('states:StartExecution'));
     expect(start.map((s) => s.Resource)).toEqual([{ Ref: instructionId }]);
     const actions = statements.flatMap((s) => [s.Action].flat());
-    for (const forbidden of ['states:DescribeExecution', 'states:StopExecution', 'events:PutTargets', 'events:PutRule']) {
+    for (const forbidden of [
+      'states:DescribeExecution',
+      'states:StopExecution',
+      'events:PutTargets',
+      'events:PutRule',
+    ]) {
       expect(actions).not.toContain(forbidden);
     }
     expect(machineStatements('stopPaymentInstruction').flatMap((s) => [s.Action].flat())).not.toContain(
@@ -134,7 +151,7 @@ describe('fan-out from freezeOrder to stopPaymentInstruction', () => {
 describe('state machine ARNs built from names (no CloudFormation cycle)', () => {
   it('gives every function both ARNs, naming the machines the stack creates', () => {
     for (const [, fn] of ofType(built.resources, 'AWS::Lambda::Function')) {
-      const env = fn.Properties?.Environment.Variables as Record<string, unknown>;
+      const env = fn.Properties.Environment.Variables as Record<string, unknown>;
       for (const workflow of workflows) {
         const arn = env[STATE_MACHINE_ARN_ENV[workflow]] as { 'Fn::Join': [string, unknown[]] };
         const parts = arn['Fn::Join'][1];

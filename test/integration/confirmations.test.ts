@@ -1,38 +1,15 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadCaseView } from '../../functions/adapters/dynamo/cases.ts';
-import type { Db } from '../../functions/adapters/dynamo/db.ts';
 import { verifyAuditChain } from '../../functions/domain/audit-chain.ts';
 import { createGetCaseTotals } from '../../functions/get-case-totals/handler.ts';
 import { createRecordConfirmation } from '../../functions/record-confirmation/handler.ts';
 import { createRegulatorTotals } from '../../functions/regulator-totals/handler.ts';
+import { dumpTable as dump } from '../support/dump.ts';
 import { useDynamoLocal } from '../support/dynamo.ts';
 import { cny, openTestCase, registerPullBank, submitOrder, testDependencies } from '../support/fixtures.ts';
 import { apiEvent, bank, call, police, regulator } from '../support/http-events.ts';
 
 const dynamo = useDynamoLocal();
-
-/** Every item of the table, sorted: "nothing written" means this is unchanged. */
-async function dump(db: Db): Promise<string> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.doc.send(
-      new ScanCommand({ TableName: db.table, ExclusiveStartKey: start, ConsistentRead: true }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return JSON.stringify(
-    items
-      .map((i) =>
-        JSON.stringify(i, (_, v) =>
-          typeof v === 'bigint' ? v.toString() : v instanceof Set ? [...v].sort() : v,
-        ),
-      )
-      .sort(),
-  );
-}
 
 describe('recording confirmations against DynamoDB Local', () => {
   let deps: ReturnType<typeof testDependencies>;

@@ -22,7 +22,12 @@ export function useLocalSystem(options: Omit<LocalSystemOptions, 'dynamo' | 'tab
       pid: 0,
       stop: async () => undefined,
     };
-    state.system = await startLocalSystem({ ...options, port: 0, dynamo: shared, tableName: `e2e-${randomUUID()}` });
+    state.system = await startLocalSystem({
+      ...options,
+      port: 0,
+      dynamo: shared,
+      tableName: `e2e-${randomUUID()}`,
+    });
     state.api = new ApiClient(state.system.url, options.jwtSecret ?? DEV_JWT_SECRET);
   });
   afterAll(async () => {

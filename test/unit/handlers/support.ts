@@ -158,9 +158,9 @@ export function expectProblem(answer: Answer, status: number): Problem {
   return body;
 }
 
-/** The paths a 422 names. */
+/** The distinct paths a 422 names, sorted (a field may carry several messages). */
 export function errorPaths(problem: Problem): string[] {
-  return (problem.errors ?? []).map((e) => e.path);
+  return [...new Set((problem.errors ?? []).map((e) => e.path))].sort();
 }
 
 // ---------------------------------------------------------------- DynamoDB mock
