@@ -8,7 +8,12 @@ import { readFileSync } from 'node:fs';
 import { vi } from 'vitest';
 import type { WorkflowName } from '../../functions/adapters/workflow-client.ts';
 import { type ExecutionRecord, LocalWorkflowEngine } from '../../local/workflow-engine.ts';
-import { type WorkflowFunctionId, workflowFiles, workflowFunctions } from '../../workflows/definitions.ts';
+import {
+  taskBindings,
+  type WorkflowFunctionId,
+  workflowFiles,
+  workflowFunctions,
+} from '../../workflows/definitions.ts';
 
 export type Payload = Record<string, unknown>;
 
@@ -104,10 +109,15 @@ export class Stubs {
   }
 }
 
+/** Every Task state of both workflows retries after RETRY_OVERRIDE_MS instead of its real backoff. */
+const retryIntervalOverrides: Record<string, number> = Object.fromEntries(
+  Object.values(taskBindings).flatMap((bindings) =>
+    Object.keys(bindings).map((state) => [state, RETRY_OVERRIDE_MS]),
+  ),
+);
+
 export function newEngine(stubs: Stubs): LocalWorkflowEngine {
-  return new LocalWorkflowEngine(stubs.functions(), {
-    retryIntervalOverrides: { DispatchInstruction: RETRY_OVERRIDE_MS, SendReminder: RETRY_OVERRIDE_MS },
-  });
+  return new LocalWorkflowEngine(stubs.functions(), { retryIntervalOverrides });
 }
 
 export function execution(

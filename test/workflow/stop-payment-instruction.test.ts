@@ -330,3 +330,72 @@ describe('failures stay visible', () => {
     }
   });
 });
+
+/** A Lambda throttle, as Step Functions names it for a `lambda:invoke` Task. */
+class LambdaThrottle extends Error {
+  override readonly name = 'Lambda.TooManyRequestsException';
+}
+
+describe('Lambda throttling of the workflow tasks', () => {
+  it('retries a throttled RecordOverdue (every plain lambda:invoke Task retries Lambda errors)', async () => {
+    let throttled = false;
+    const stubs = new Stubs({
+      dispatchInstruction: () => ({ awaiting: true, timeoutSeconds: 1 }),
+      recordOverdue: () => {
+        if (!throttled) {
+          throttled = true;
+          throw new LambdaThrottle('Rate Exceeded.');
+        }
+        return { awaiting: false };
+      },
+    });
+    const record = await startInstruction(engineFor(stubs), ID);
+    await record.done;
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.trail(ID)).toEqual([
+      'dispatchInstruction:FREEZE',
+      'registerTaskToken',
+      'recordOverdue',
+      'recordOverdue',
+    ]);
+  });
+
+  // BUG (ASL): AwaitConfirmation and AwaitConfirmationAfterReminder have no Retry, unlike every other
+  // lambda:invoke Task. One throttled RegisterTaskToken invocation (likely when an order fans out to
+  // hundreds of banks at once) fails the whole instruction execution: the instruction stays
+  // DISPATCHED for ever, never OVERDUE, never reminded or escalated. These two tests fail until both
+  // waits get the Lambda.* Retry (NOT States.Timeout: the deadline must still reach the Catch).
+  it.each([
+    { wait: 'AwaitConfirmation', throttledCall: 1, freezeTimeout: 30 },
+    { wait: 'AwaitConfirmationAfterReminder', throttledCall: 2, freezeTimeout: 1 },
+  ])('retries a throttled token registration in $wait', async ({ throttledCall, freezeTimeout }) => {
+    let registrations = 0;
+    const stubs = new Stubs({
+      dispatchInstruction: (p) => ({
+        awaiting: true,
+        timeoutSeconds: p['kind'] === 'FREEZE' ? freezeTimeout : 30,
+      }),
+      registerTaskToken: () => {
+        registrations += 1;
+        if (registrations === throttledCall) throw new LambdaThrottle('Rate Exceeded.');
+        return { completed: false };
+      },
+    });
+    const e = engineFor(stubs);
+    const record = await startInstruction(e, ID);
+    await until(
+      () => registrations === throttledCall + 1 || record.status !== 'RUNNING',
+      5_000,
+      'a retried registration',
+    );
+
+    expect(record.error).toBeUndefined();
+    expect(record.status).toBe('RUNNING');
+    const tokens = stubs.tokens(ID);
+    expect(tokens).toHaveLength(throttledCall + 1);
+    await e.sendTaskSuccess(tokens.at(-1) ?? '', { instructionId: ID, status: 'FROZEN' });
+    await record.done;
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.of('escalateInstruction')).toHaveLength(0);
+  });
+});
