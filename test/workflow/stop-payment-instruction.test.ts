@@ -399,3 +399,39 @@ describe('Lambda throttling of the workflow tasks', () => {
     expect(stubs.of('escalateInstruction')).toHaveLength(0);
   });
 });
+
+describe('a token registration that fails after its wait timed out', () => {
+  // BUG (engine): the local `.waitForTaskToken` binding creates the wait's promise, then awaits the
+  // handler; when the handler throws, that promise stays in `waiting` with no one listening, so
+  // stop() (or a sendTaskFailure with that token) rejects it unhandled. Here: the registration is
+  // slow (the wait times out first) and then fails; the execution goes on to the reminder wait.
+  it('leaves nothing behind that stop() would reject unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let firstFailed = false;
+      const stubs = new Stubs({
+        dispatchInstruction: (p) => ({ awaiting: true, timeoutSeconds: p['kind'] === 'FREEZE' ? 1 : 30 }),
+        registerTaskToken: async (_p, call) => {
+          if (call.seq === 1) {
+            await new Promise((r) => setTimeout(r, 1_300));
+            firstFailed = true;
+            throw new Error('token write timed out');
+          }
+          return { completed: false };
+        },
+      });
+      const e = engineFor(stubs);
+      const record = await startInstruction(e, ID);
+      await until(() => firstFailed && stubs.tokens(ID).length === 2, 5_000, 'the reminder wait');
+      expect(record.status).toBe('RUNNING');
+
+      await e.stop();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled.map((r) => String(r))).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

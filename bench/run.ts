@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ApiClient } from '../local/api-client.ts';
+import { DEV_JWT_SECRET } from '../local/dev-jwt.ts';
+import { loadHandler } from '../local/handlers.ts';
+import { type SimulatedBankConfig, startSimulatedBanks } from '../local/simulated-banks.ts';
+import { startLocalSystem } from '../local/system.ts';
+import { type Summary, summarize } from './stats.ts';
+
+/**
+ * `npm run bench [-- --quick]`: the local system (same code as `npm run serve`) with simulated banks
+ * that answer at once, measuring
+ *   a. order accepted (202) -> every layer-1 instruction delivered at its bank, orders of 1/10/50/200;
+ *   b. a FUNDS_MOVED confirmation accepted (201) -> the follow-on delivered at the next bank;
+ *   c. confirmations recorded per second through the real handler and repository, and in the SAME
+ *      run the raw TransactWriteItems rate of the same DynamoDB Local (the ratio is the figure).
+ * Writes bench/results/<stamp>.json and prints a markdown table.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.FREEZEFLOW_LOG_LEVEL ??= 'SILENT';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const quick = values.quick === true;
+const jwtSecret = DEV_JWT_SECRET;
+const log = (line: string) => console.log(line);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const BANKS = ['BA', 'BB', 'BC', 'BD', 'BE'];
+/** Banks that freeze at once, and one that never answers (its confirmations are sent by the bench). */
+const bankConfigs: SimulatedBankConfig[] = [...BANKS, 'QUIET'].map((bankId) => ({
+  bankId,
+  name: `Bench bank ${bankId}`,
+  signingSecret: `bench-secret-${bankId}-0123456789`,
+  slaSeconds: 600,
+  accounts: {},
+  defaultScript:
+    bankId === 'QUIET' ? { result: 'SILENT' } : { result: 'ACTIONED', frozen: 'ALL', delayMs: 0 },
+}));
+
+const legalBasis = { kind: 'bench', reference: 'B-1', issuedBy: 'bench', issuedAt: '2026-11-20T00:00:00Z' };
+const police = { role: 'police' as const, agencyId: 'BENCH' };
+const cny = (minor: number | bigint) => ({ currency: 'CNY', minor: String(minor) });
+
+const started = Date.now();
+const system = await startLocalSystem({ port: 0, jwtSecret });
+const banks = await startSimulatedBanks({ banks: bankConfigs, jwtSecret });
+const api = new ApiClient(system.url, jwtSecret);
+const results: Record<string, unknown> = {};
+
+try {
+  for (const b of bankConfigs) {
+    await api.request('PUT', `/banks/${b.bankId}`, {
+      as: { role: 'admin' },
+      body: {
+        name: b.name,
+        mode: 'push',
+        endpoint: banks.endpoint(b.bankId),
+        slaSeconds: b.slaSeconds,
+        signingSecret: b.signingSecret,
+      },
+    });
+  }
+  const openCase = async () => {
+    const r = await api.request<{ caseId: string }>('POST', '/cases', {
+      as: police,
+      idempotencyKey: true,
+      body: { reference: 'bench', reportedLoss: cny(10n ** 12n), reportedAt: '2026-11-20T00:00:00Z' },
+    });
+    return r.body.caseId;
+  };
+
+  // ---- (a) order accepted -> every layer-1 instruction delivered ----
+  const sizes = quick ? [1, 10, 50] : [1, 10, 50, 200];
+  const runsFor = (k: number) => (quick ? (k >= 50 ? 3 : 5) : k >= 200 ? 10 : k >= 50 ? 20 : 40);
+  const fanOut: Record<string, Summary> = {};
+  for (const k of sizes) {
+    const samples: number[] = [];
+    for (let run = 0; run < runsFor(k); run++) {
+      const caseId = await openCase();
+      const targets = Array.from({ length: k }, (_, i) => ({
+        bankId: BANKS[i % BANKS.length]!,
+        accountNumber: `62${String(run).padStart(4, '0')}${String(i).padStart(6, '0')}`,
+        amount: cny(1000 + i),
+      }));
+      // Deliveries can beat the 202 back to us: listen before sending, time from the 202.
+      const pending = new Map<string, number>();
+      const idsPromise = new Promise<string[]>((resolve) => {
+        void api
+          .request<{ instructions: { instructionId: string }[] }>('POST', `/cases/${caseId}/freeze-orders`, {
+            as: police,
+            idempotencyKey: true,
+            body: { legalBasis, targets },
+          })
+          .then((r) => resolve(r.body.instructions.map((i) => i.instructionId)));
+      });
+      const deliveredAt = new Map<string, number>();
+      const listener = (d: { message: { instructionId: string }; receivedAt: number }) => {
+        deliveredAt.set(d.message.instructionId, d.receivedAt);
+      };
+      banks.on('delivery', listener);
+      const ids = await idsPromise;
+      const acceptedAt = Date.now();
+      for (const id of ids) pending.set(id, 0);
+      while ([...pending.keys()].some((id) => !deliveredAt.has(id))) await sleep(2);
+      banks.off('delivery', listener);
+      samples.push(Math.max(...ids.map((id) => deliveredAt.get(id)!)) - acceptedAt);
+    }
+    fanOut[`k${k}`] = summarize(samples.map((s) => Math.max(0, s)));
+    log(`(a) order of ${k}: ${JSON.stringify(fanOut[`k${k}`])}`);
+    await sleep(200);
+  }
+  results.orderToLayer1Delivered = fanOut;
+
+  // ---- (b) FUNDS_MOVED confirmation accepted -> follow-on delivered ----
+  const followSamples: number[] = [];
+  const followRuns = quick ? 15 : 100;
+  const bankToken = await api.token('bank', { bankId: 'QUIET' });
+  for (let run = 0; run < followRuns; run++) {
+    const caseId = await openCase();
+    const account = `FM${String(run).padStart(8, '0')}`;
+    const nextAccount = `NX${String(run).padStart(8, '0')}`;
+    const delivered = new Map<string, number>();
+    const listener = (d: { message: { accountNumber?: string; kind: string }; receivedAt: number }) => {
+      if (d.message.accountNumber && d.message.kind === 'FREEZE')
+        delivered.set(d.message.accountNumber, d.receivedAt);
+    };
+    banks.on('delivery', listener);
+    banks.deliveries.length = 0;
+    const order = await api.request<{ instructions: { instructionId: string }[] }>(
+      'POST',
+      `/cases/${caseId}/freeze-orders`,
+      {
+        as: police,
+        idempotencyKey: true,
+        body: { legalBasis, targets: [{ bankId: 'QUIET', accountNumber: account, amount: cny(5000) }] },
+      },
+    );
+    const id = order.body.instructions[0]!.instructionId;
+    while (!delivered.has(account)) await sleep(2);
+    const t0 = Date.now();
+    const res = await fetch(`${system.url}/banks/QUIET/instructions/${id}/confirmations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bankToken}` },
+      body: JSON.stringify({
+        confirmationId: `fm-${run}`,
+        result: 'ACTIONED',
+        onwardTransfers: [{ toBankId: 'BB', toAccount: nextAccount, amount: cny(5000) }],
+      }),
+    });
+    const acceptedAt = Date.now();
+    if (res.status !== 201) throw new Error(`funds moved confirmation: ${res.status} ${await res.text()}`);
+    while (!delivered.has(nextAccount)) {
+      if (Date.now() - t0 > 10_000) throw new Error('follow-on never delivered');
+      await sleep(1);
+    }
+    banks.off('delivery', listener);
+    followSamples.push(delivered.get(nextAccount)! - acceptedAt);
+  }
+  results.fundsMovedToFollowOnDelivered = summarize(followSamples.map((s) => Math.max(0, s)));
+  log(`(b) funds moved -> follow-on delivered: ${JSON.stringify(results.fundsMovedToFollowOnDelivered)}`);
+
+  // ---- (c) confirmations/s through the handler vs raw TransactWriteItems, same DynamoDB Local ----
+  const concurrency = 16;
+  const total = quick ? 200 : 1000;
+  const pullBank = 'PULL1';
+  await api.request('PUT', `/banks/${pullBank}`, {
+    as: { role: 'admin' },
+    body: { name: 'pull', mode: 'pull', slaSeconds: 3600 },
+  });
+  const instructionIds: string[] = [];
+  // One instruction per case: a case's changes are serialized by its audit chain, so a national
+  // campaign's rate is across cases.
+  for (let i = 0; i < total; i += 50) {
+    const caseIds = await Promise.all(Array.from({ length: Math.min(50, total - i) }, () => openCase()));
+    const orders = await Promise.all(
+      caseIds.map((caseId, j) =>
+        api.request<{ instructions: { instructionId: string }[] }>('POST', `/cases/${caseId}/freeze-orders`, {
+          as: police,
+          idempotencyKey: true,
+          body: {
+            legalBasis,
+            targets: [{ bankId: pullBank, accountNumber: `C${i + j}`, amount: cny(100_000) }],
+          },
+        }),
+      ),
+    );
+    instructionIds.push(...orders.map((o) => o.body.instructions[0]!.instructionId));
+  }
+  await sleep(1500); // let the dispatch workflows settle so they do not share the measurement
+  const confirmHandler = await loadHandler('record-confirmation', system.deps);
+  const { apiEventFor } = await import('./events.ts');
+  const runPool = async (count: number, task: (i: number) => Promise<void>) => {
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = next++; i < count; i = next++) await task(i);
+      }),
+    );
+    return (count / (performance.now() - t0)) * 1000;
+  };
+  const handlerRate = await runPool(instructionIds.length, async (i) => {
+    const id = instructionIds[i]!;
+    const result = (await confirmHandler(
+      apiEventFor(pullBank, id, { confirmationId: `bench-${i}`, result: 'ACTIONED', frozen: cny(50_000) }),
+    )) as { statusCode: number };
+    if (result.statusCode !== 201) throw new Error(`confirmation ${id}: ${result.statusCode}`);
+  });
+  const db = system.deps.db;
+  const rawRate = await runPool(instructionIds.length, async (i) => {
+    const pk = `RAW#${randomUUID()}`;
+    await db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: db.table,
+              Item: { PK: pk, SK: 'A', n: i },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          {
+            Update: {
+              TableName: db.table,
+              Key: { PK: pk, SK: 'B' },
+              UpdateExpression: 'ADD n :one',
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+          {
+            Update: {
+              TableName: db.table,
+              Key: { PK: `RAWDAY#${i % 4}`, SK: 'C' },
+              UpdateExpression: 'ADD n :one',
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+        ],
+      }),
+    );
+  });
+  results.confirmationsPerSecond = {
+    concurrency,
+    confirmations: instructionIds.length,
+    handlerPerSecond: Math.round(handlerRate),
+    rawTransactWriteItemsPerSecond: Math.round(rawRate),
+    ratio: Math.round((handlerRate / rawRate) * 100) / 100,
+  };
+  log(`(c) ${JSON.stringify(results.confirmationsPerSecond)}`);
+} finally {
+  await banks.stop();
+  await system.stop();
+}
+
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
+const report = {
+  date: new Date().toISOString(),
+  quick,
+  machine,
+  wallSeconds: Math.round((Date.now() - started) / 1000),
+  ...results,
+};
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const file = new URL(
+  `./results/${report.date.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`,
+  import.meta.url,
+);
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+
+const a = results.orderToLayer1Delivered as Record<string, Summary>;
+const b = results.fundsMovedToFollowOnDelivered as Summary;
+const c = results.confirmationsPerSecond as Record<string, number>;
+log('');
+log(`| figure | n | median | p90 | p99 | worst |`);
+log(`|---|---|---|---|---|---|`);
+for (const [k, s] of Object.entries(a))
+  log(
+    `| (a) order of ${k.slice(1)} accepted → all layer-1 delivered (ms) | ${s.n} | ${s.median} | ${s.p90} | ${s.p99} | ${s.worst} |`,
+  );
+log(
+  `| (b) FUNDS_MOVED accepted → follow-on delivered (ms) | ${b.n} | ${b.median} | ${b.p90} | ${b.p99} | ${b.worst} |`,
+);
+log('');
+log(
+  `| (c) confirmations/s at concurrency ${c.concurrency} | handler + repository | raw TransactWriteItems | ratio |`,
+);
+log(`|---|---|---|---|`);
+log(
+  `| ${c.confirmations} confirmations | ${c.handlerPerSecond} | ${c.rawTransactWriteItemsPerSecond} | ${c.ratio} |`,
+);
+log('');
+log(
+  `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; report: ${file.pathname}`,
+);
+process.exit(0);

@@ -1,0 +1,122 @@
+import {
+  ExecutionAlreadyExists,
+  InvalidToken,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
+  ThrottlingException,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  executionName,
+  StepFunctionsWorkflowClient,
+  stepFunctionsFromEnvironment,
+} from '../../../functions/adapters/workflow-client.ts';
+
+const sfnMock = mockClient(SFNClient);
+const arns = {
+  freezeOrder: 'arn:aws:states:us-east-1:111111111111:stateMachine:freeze-order',
+  stopPaymentInstruction: 'arn:aws:states:us-east-1:111111111111:stateMachine:instruction',
+};
+const client = () =>
+  new StepFunctionsWorkflowClient(
+    new SFNClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+    arns,
+  );
+const meta = { $metadata: {}, message: 'x' };
+
+beforeEach(() => {
+  sfnMock.reset();
+});
+
+describe('StepFunctionsWorkflowClient.startExecution', () => {
+  it('starts the named workflow with its ARN, a safe name and the JSON input', async () => {
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+    await client().startExecution('freezeOrder', 'CTESTCASE01.OABC123', { caseId: 'CTESTCASE01', instructionIds: ['a'] });
+    const calls = sfnMock.commandCalls(StartExecutionCommand);
+    expect(calls).toHaveLength(1);
+    const sent = calls[0]!.args[0].input;
+    expect(sent).toMatchObject({ stateMachineArn: arns.freezeOrder, name: 'CTESTCASE01.OABC123' });
+    expect(JSON.parse(sent.input ?? '')).toEqual({ caseId: 'CTESTCASE01', instructionIds: ['a'] });
+    await client().startExecution('stopPaymentInstruction', 'i-1', {});
+    expect(sfnMock.commandCalls(StartExecutionCommand)[1]?.args[0].input.stateMachineArn).toBe(arns.stopPaymentInstruction);
+  });
+
+  it('an execution that already exists is success (a retried or replayed start is a no-op)', async () => {
+    sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists(meta));
+    await expect(client().startExecution('freezeOrder', 'o-1', {})).resolves.toBeUndefined();
+  });
+
+  it('other errors propagate', async () => {
+    sfnMock.on(StartExecutionCommand).rejects(new ThrottlingException(meta));
+    await expect(client().startExecution('freezeOrder', 'o-1', {})).rejects.toBeInstanceOf(ThrottlingException);
+    sfnMock.on(StartExecutionCommand).rejects(new Error('network down'));
+    await expect(client().startExecution('freezeOrder', 'o-1', {})).rejects.toThrow('network down');
+  });
+});
+
+describe('executionName', () => {
+  it('keeps 1-80 characters of [A-Za-z0-9_.-]', () => {
+    expect(executionName('CTESTCASE01.OABC123.1-2')).toBe('CTESTCASE01.OABC123.1-2');
+    expect(executionName('a~b c/d')).toBe('a_b_c_d');
+    expect(executionName('x'.repeat(200))).toHaveLength(80);
+  });
+});
+
+describe('StepFunctionsWorkflowClient.sendTaskSuccess / sendTaskFailure', () => {
+  it('sends the token and the JSON output', async () => {
+    sfnMock.on(SendTaskSuccessCommand).resolves({});
+    await client().sendTaskSuccess('tok-1', { instructionId: 'i', status: 'FROZEN' });
+    const sent = sfnMock.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
+    expect(sent?.taskToken).toBe('tok-1');
+    expect(JSON.parse(sent?.output ?? '')).toEqual({ instructionId: 'i', status: 'FROZEN' });
+  });
+
+  it.each([
+    ['TaskTimedOut', new TaskTimedOut(meta)],
+    ['TaskDoesNotExist', new TaskDoesNotExist(meta)],
+    ['InvalidToken', new InvalidToken(meta)],
+  ])('a finished token (%s) is ignored', async (_, error) => {
+    sfnMock.on(SendTaskSuccessCommand).rejects(error);
+    sfnMock.on(SendTaskFailureCommand).rejects(error);
+    await expect(client().sendTaskSuccess('tok', {})).resolves.toBeUndefined();
+    await expect(client().sendTaskFailure('tok', 'E', 'cause')).resolves.toBeUndefined();
+  });
+
+  it('other errors propagate', async () => {
+    sfnMock.on(SendTaskSuccessCommand).rejects(new ThrottlingException(meta));
+    sfnMock.on(SendTaskFailureCommand).rejects(new Error('boom'));
+    await expect(client().sendTaskSuccess('tok', {})).rejects.toBeInstanceOf(ThrottlingException);
+    await expect(client().sendTaskFailure('tok', 'E', 'c')).rejects.toThrow('boom');
+  });
+
+  it('sendTaskFailure sends error and cause', async () => {
+    sfnMock.on(SendTaskFailureCommand).resolves({});
+    await client().sendTaskFailure('tok-2', 'ConnectorPermanentError', 'answered 404');
+    expect(sfnMock.commandCalls(SendTaskFailureCommand)[0]?.args[0].input).toEqual({
+      taskToken: 'tok-2',
+      error: 'ConnectorPermanentError',
+      cause: 'answered 404',
+    });
+  });
+});
+
+describe('stepFunctionsFromEnvironment', () => {
+  it('needs both state machine ARNs', () => {
+    expect(() => stepFunctionsFromEnvironment({})).toThrow(/FREEZE_ORDER_STATE_MACHINE_ARN/);
+    expect(() => stepFunctionsFromEnvironment({ FREEZE_ORDER_STATE_MACHINE_ARN: arns.freezeOrder })).toThrow(
+      /INSTRUCTION_STATE_MACHINE_ARN/,
+    );
+    expect(
+      stepFunctionsFromEnvironment({
+        FREEZE_ORDER_STATE_MACHINE_ARN: arns.freezeOrder,
+        INSTRUCTION_STATE_MACHINE_ARN: arns.stopPaymentInstruction,
+        AWS_REGION: 'us-east-1',
+      }),
+    ).toBeInstanceOf(StepFunctionsWorkflowClient);
+  });
+});

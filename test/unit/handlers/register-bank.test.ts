@@ -1,0 +1,137 @@
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Dependencies } from '../../../functions/adapters/dependencies.ts';
+import { keys } from '../../../functions/adapters/keys.ts';
+import { GENESIS_HASH } from '../../../functions/domain/audit-chain.ts';
+import { createRegisterBank } from '../../../functions/register-bank/handler.ts';
+import {
+  bankItem,
+  claims,
+  errorPaths,
+  expectProblem,
+  FakeTable,
+  httpEvent,
+  invoke,
+  NOW,
+  testDeps,
+} from './support.ts';
+
+const table = new FakeTable();
+beforeEach(() => {
+  table.reset();
+});
+
+const SECRET = 'new-signing-secret-0001';
+const pushBank = {
+  name: 'Second Bank',
+  mode: 'push',
+  endpoint: 'https://bank2.example/freezeflow',
+  slaSeconds: 3600,
+  signingSecret: SECRET,
+};
+
+const put = (body: unknown, bankId = 'B002', overrides: Partial<Dependencies> = {}) =>
+  invoke(
+    createRegisterBank(testDeps(overrides).deps),
+    httpEvent({ method: 'PUT', path: `/banks/${bankId}`, pathParameters: { bankId }, claims: claims.admin, body }),
+  );
+
+describe('PUT /banks/{bankId}', () => {
+  it('201 on create: the bank and a system audit event in one transaction; the secret is never returned', async () => {
+    const answer = await put(pushBank);
+    expect(answer.status).toBe(201);
+    expect(answer.body).toEqual({
+      bankId: 'B002',
+      name: 'Second Bank',
+      mode: 'push',
+      endpoint: pushBank.endpoint,
+      slaSeconds: 3600,
+      signingSecretsValid: 1,
+      registeredAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+    });
+    expect(answer.raw.body).not.toContain(SECRET);
+    const [bankOp, auditOp, headOp] = table.transactItems();
+    expect(bankOp?.Put).toMatchObject({
+      Item: { ...keys.bank('B002'), signingSecrets: [SECRET], slaSeconds: 3600 },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    });
+    expect(auditOp?.Put?.Item).toMatchObject({
+      PK: keys.systemChain,
+      seq: 1,
+      prevHash: GENESIS_HASH,
+      action: 'BANK_REGISTERED',
+      actor: 'admin:a1',
+    });
+    expect(JSON.stringify(auditOp)).not.toContain(SECRET);
+    expect(headOp?.Update).toMatchObject({
+      Key: { PK: keys.systemChain, SK: '#HEAD' },
+      ConditionExpression: 'attribute_not_exists(auditSeq) OR auditSeq = :prev',
+    });
+  });
+
+  it('200 on update; a new secret is added before the previous one (rotation), neither returned', async () => {
+    table.put(bankItem({ bankId: 'B002', signingSecrets: ['old-signing-secret-01'], updatedAt: '2026-01-02T00:00:00.000Z' }));
+    const answer = await put(pushBank);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ signingSecretsValid: 2, registeredAt: '2026-01-01T00:00:00.000Z' });
+    expect(answer.raw.body).not.toContain(SECRET);
+    expect(answer.raw.body).not.toContain('old-signing-secret-01');
+    const [bankOp] = table.transactItems();
+    expect(bankOp?.Put).toMatchObject({
+      Item: { signingSecrets: [SECRET, 'old-signing-secret-01'] },
+      ConditionExpression: 'updatedAt = :seen',
+      ExpressionAttributeValues: { ':seen': '2026-01-02T00:00:00.000Z' },
+    });
+  });
+
+  it('a pull bank needs neither endpoint nor secret', async () => {
+    const answer = await put({ name: 'Pull Bank', mode: 'pull', slaSeconds: 604800 });
+    expect(answer.status).toBe(201);
+    expect(answer.body).not.toHaveProperty('endpoint');
+  });
+
+  it('422 for an http endpoint in AWS, even on loopback', async () => {
+    const problem = expectProblem(await put({ ...pushBank, endpoint: 'http://127.0.0.1:9000/hook' }), 422);
+    expect(errorPaths(problem)).toEqual(['endpoint']);
+    expect(table.writes()).toHaveLength(0);
+  });
+
+  it('locally, http on 127.0.0.1 is accepted but not on another host', async () => {
+    const local = { allowLoopbackHttp: true };
+    expect((await put({ ...pushBank, endpoint: 'http://127.0.0.1:9000/hook' }, 'B002', local)).status).toBe(201);
+    const problem = expectProblem(await put({ ...pushBank, endpoint: 'http://10.1.2.3/hook' }, 'B003', local), 422);
+    expect(errorPaths(problem)).toEqual(['endpoint']);
+  });
+
+  it('422 names every bad field, unknown fields included', async () => {
+    const problem = expectProblem(await put({ name: '', mode: 'push', slaSeconds: 0, colour: 'red' }), 422);
+    expect(errorPaths(problem)).toEqual(['colour', 'endpoint', 'name', 'signingSecret', 'slaSeconds']);
+    expect(table.writes()).toHaveLength(0);
+  });
+
+  it.each([
+    ['slaSeconds over a week', { slaSeconds: 604_801 }, 'slaSeconds'],
+    ['fractional slaSeconds', { slaSeconds: 1.5 }, 'slaSeconds'],
+    ['a 15-character secret', { signingSecret: 'x'.repeat(15) }, 'signingSecret'],
+    ['a 257-character secret', { signingSecret: 'x'.repeat(257) }, 'signingSecret'],
+    ['an unknown mode', { mode: 'webhook' }, 'mode'],
+    ['an endpoint that is not a URL', { endpoint: 'bank.example' }, 'endpoint'],
+    ['an ftp endpoint', { endpoint: 'ftp://bank.example/x' }, 'endpoint'],
+  ])('422 for %s', async (_, change, path) => {
+    const problem = expectProblem(await put({ ...pushBank, ...change }), 422);
+    expect(errorPaths(problem)).toEqual([path]);
+  });
+
+  it('422 pathParameters.bankId for a bank id outside [A-Za-z0-9._~-]{1,128}', async () => {
+    const problem = expectProblem(await put(pushBank, 'B 1'), 422);
+    expect(errorPaths(problem)).toEqual(['pathParameters.bankId']);
+    expect(table.ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('400 for malformed JSON and 413 for a body over 256 KB', async () => {
+    expectProblem(await put('{"name":'), 400);
+    expectProblem(await put(JSON.stringify({ ...pushBank, name: 'x'.repeat(262_144) })), 413);
+    expect(table.writes()).toHaveLength(0);
+  });
+});
