@@ -48,6 +48,7 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   'get-case': spec('http', 'read', 'reads one case partition (Query)'),
   'get-case-totals': spec('http', 'read', 'reads the case totals item (GetItem)'),
   'get-case-trail': spec('http', 'read', 'reads one case partition (Query): instructions and trail edges'),
+  'get-case-audit': spec('http', 'read', "reads the case's audit events and chain head (Query)"),
   'bank-inbox': spec('http', 'read', "queries the bank's inbox GSIs"),
   'record-confirmation': spec(
     'http',

@@ -177,7 +177,14 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
           const settled = new Promise<unknown>((resolve, reject) =>
             this.waiting.set(token, { resolve, reject }),
           );
-          await fn(params.Payload);
+          try {
+            await fn(params.Payload);
+          } catch (error) {
+            // The registration failed (it may be retried with a new token): forget this token quietly.
+            this.waiting.delete(token);
+            settled.catch(() => undefined);
+            throw error;
+          }
           return (await settled) as JsonValue;
         };
       } else {

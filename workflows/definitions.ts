@@ -30,7 +30,10 @@ export const workflowFunctions = {
   registerTaskToken: { handler: 'register-task-token', substitution: 'RegisterTaskTokenFunctionArn' },
   recordOverdue: { handler: 'record-overdue', substitution: 'RecordOverdueFunctionArn' },
   escalateInstruction: { handler: 'escalate-instruction', substitution: 'EscalateInstructionFunctionArn' },
-  recordDispatchFailed: { handler: 'record-dispatch-failed', substitution: 'RecordDispatchFailedFunctionArn' },
+  recordDispatchFailed: {
+    handler: 'record-dispatch-failed',
+    substitution: 'RecordDispatchFailedFunctionArn',
+  },
   summarizeOrder: { handler: 'summarize-order', substitution: 'SummarizeOrderFunctionArn' },
 } as const;
 export type WorkflowFunctionId = keyof typeof workflowFunctions;
@@ -48,7 +51,10 @@ export function readWorkflowDefinition(workflow: WorkflowName): string {
 }
 
 /** Which Task state runs which function (for the local engine's bindings and the CDK assertions). */
-export const taskBindings: Record<WorkflowName, Record<string, WorkflowFunctionId | 'startInstructionWorkflow'>> = {
+export const taskBindings: Record<
+  WorkflowName,
+  Record<string, WorkflowFunctionId | 'startInstructionWorkflow'>
+> = {
   freezeOrder: {
     [stateNames.freezeOrder.startInstructionWorkflow]: 'startInstructionWorkflow',
     [stateNames.freezeOrder.summarizeOrder]: 'summarizeOrder',

@@ -59,6 +59,14 @@ export const routes = [
     scope: 'case',
   },
   {
+    id: 'getCaseAudit',
+    method: 'GET',
+    path: '/cases/{caseId}/audit',
+    handler: 'get-case-audit',
+    roles: ['police', 'regulator'],
+    scope: 'case',
+  },
+  {
     id: 'bankInbox',
     method: 'GET',
     path: '/banks/{bankId}/instructions',

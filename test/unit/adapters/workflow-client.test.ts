@@ -1,5 +1,7 @@
 import {
   ExecutionAlreadyExists,
+  ExecutionLimitExceeded,
+  InvalidOutput,
   InvalidToken,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
@@ -7,7 +9,6 @@ import {
   StartExecutionCommand,
   TaskDoesNotExist,
   TaskTimedOut,
-  ThrottlingException,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -36,14 +37,19 @@ beforeEach(() => {
 describe('StepFunctionsWorkflowClient.startExecution', () => {
   it('starts the named workflow with its ARN, a safe name and the JSON input', async () => {
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
-    await client().startExecution('freezeOrder', 'CTESTCASE01.OABC123', { caseId: 'CTESTCASE01', instructionIds: ['a'] });
+    await client().startExecution('freezeOrder', 'CTESTCASE01.OABC123', {
+      caseId: 'CTESTCASE01',
+      instructionIds: ['a'],
+    });
     const calls = sfnMock.commandCalls(StartExecutionCommand);
     expect(calls).toHaveLength(1);
     const sent = calls[0]!.args[0].input;
     expect(sent).toMatchObject({ stateMachineArn: arns.freezeOrder, name: 'CTESTCASE01.OABC123' });
     expect(JSON.parse(sent.input ?? '')).toEqual({ caseId: 'CTESTCASE01', instructionIds: ['a'] });
     await client().startExecution('stopPaymentInstruction', 'i-1', {});
-    expect(sfnMock.commandCalls(StartExecutionCommand)[1]?.args[0].input.stateMachineArn).toBe(arns.stopPaymentInstruction);
+    expect(sfnMock.commandCalls(StartExecutionCommand)[1]?.args[0].input.stateMachineArn).toBe(
+      arns.stopPaymentInstruction,
+    );
   });
 
   it('an execution that already exists is success (a retried or replayed start is a no-op)', async () => {
@@ -52,8 +58,10 @@ describe('StepFunctionsWorkflowClient.startExecution', () => {
   });
 
   it('other errors propagate', async () => {
-    sfnMock.on(StartExecutionCommand).rejects(new ThrottlingException(meta));
-    await expect(client().startExecution('freezeOrder', 'o-1', {})).rejects.toBeInstanceOf(ThrottlingException);
+    sfnMock.on(StartExecutionCommand).rejects(new ExecutionLimitExceeded(meta));
+    await expect(client().startExecution('freezeOrder', 'o-1', {})).rejects.toBeInstanceOf(
+      ExecutionLimitExceeded,
+    );
     sfnMock.on(StartExecutionCommand).rejects(new Error('network down'));
     await expect(client().startExecution('freezeOrder', 'o-1', {})).rejects.toThrow('network down');
   });
@@ -88,9 +96,9 @@ describe('StepFunctionsWorkflowClient.sendTaskSuccess / sendTaskFailure', () => 
   });
 
   it('other errors propagate', async () => {
-    sfnMock.on(SendTaskSuccessCommand).rejects(new ThrottlingException(meta));
+    sfnMock.on(SendTaskSuccessCommand).rejects(new InvalidOutput(meta));
     sfnMock.on(SendTaskFailureCommand).rejects(new Error('boom'));
-    await expect(client().sendTaskSuccess('tok', {})).rejects.toBeInstanceOf(ThrottlingException);
+    await expect(client().sendTaskSuccess('tok', {})).rejects.toBeInstanceOf(InvalidOutput);
     await expect(client().sendTaskFailure('tok', 'E', 'c')).rejects.toThrow('boom');
   });
 

@@ -52,7 +52,14 @@ const routeCases: RouteCase[] = [
     allowed: ['admin'],
     body: { name: 'x', mode: 'pull', slaSeconds: 60 },
   },
-  { name: 'POST /cases', factory: createOpenCase, method: 'POST', path: '/cases', allowed: ['police'], body: {} },
+  {
+    name: 'POST /cases',
+    factory: createOpenCase,
+    method: 'POST',
+    path: '/cases',
+    allowed: ['police'],
+    body: {},
+  },
   {
     name: 'POST /cases/{caseId}/freeze-orders',
     factory: createSubmitFreezeOrder,
@@ -103,7 +110,13 @@ const routeCases: RouteCase[] = [
     allowed: ['bank'],
     body: {},
   },
-  { name: 'GET /totals', factory: createRegulatorTotals, method: 'GET', path: '/totals', allowed: ['regulator'] },
+  {
+    name: 'GET /totals',
+    factory: createRegulatorTotals,
+    method: 'GET',
+    path: '/totals',
+    allowed: ['regulator'],
+  },
 ];
 
 const claimsOfRole: Record<Role, Claims> = {
@@ -149,7 +162,10 @@ describe.each(routeCases)('$name', (route) => {
   });
 
   it('401 with an unknown role', async () => {
-    expectProblem(await invoke(handler(), eventFor(route, { sub: 'u1', role: 'superuser', agencyId: 'PSB-1' })), 401);
+    expectProblem(
+      await invoke(handler(), eventFor(route, { sub: 'u1', role: 'superuser', agencyId: 'PSB-1' })),
+      401,
+    );
     expect(table.ddb.calls()).toHaveLength(0);
   });
 
@@ -164,7 +180,10 @@ describe.each(routeCases)('$name', (route) => {
   });
 
   it('401 when a scope claim is not an id (e.g. a path separator)', async () => {
-    expectProblem(await invoke(handler(), eventFor(route, { sub: 'u1', role: 'police', agencyId: 'PSB/1' })), 401);
+    expectProblem(
+      await invoke(handler(), eventFor(route, { sub: 'u1', role: 'police', agencyId: 'PSB/1' })),
+      401,
+    );
   });
 
   const forbidden = roles.filter((r) => !route.allowed.includes(r));

@@ -20,12 +20,20 @@ const table = new FakeTable();
 beforeEach(() => {
   table.reset();
   table.put(
-    instructionItem({ instructionId: `${ORDER_ID}.2`, createdAt: '2026-11-20T09:00:02.000Z', status: 'PENDING' }),
+    instructionItem({
+      instructionId: `${ORDER_ID}.2`,
+      createdAt: '2026-11-20T09:00:02.000Z',
+      status: 'PENDING',
+    }),
     instructionItem(
       { instructionId: `${ORDER_ID}.1`, createdAt: '2026-11-20T09:00:01.000Z', status: 'DISPATCHED' },
       { taskToken: 'secret-task-token' },
     ),
-    instructionItem({ instructionId: `${ORDER_ID}.3`, createdAt: '2026-11-20T09:00:03.000Z', status: 'FROZEN' }),
+    instructionItem({
+      instructionId: `${ORDER_ID}.3`,
+      createdAt: '2026-11-20T09:00:03.000Z',
+      status: 'FROZEN',
+    }),
     instructionItem({ instructionId: `${ORDER_ID}.4`, bankId: 'B002', accountNumber: '6228480011223344' }),
   );
 });
@@ -66,8 +74,13 @@ describe('GET /banks/{bankId}/instructions', () => {
 
   it('?status= reads the by-status index', async () => {
     const answer = await inbox({ status: 'PENDING' });
-    expect(answer.body.items.map((i: { instructionId: string }) => i.instructionId)).toEqual([`${ORDER_ID}.2`]);
-    expect(lastQuery()).toMatchObject({ IndexName: 'inboxByStatus', ExpressionAttributeValues: { ':pk': 'BANK#B001#PENDING' } });
+    expect(answer.body.items.map((i: { instructionId: string }) => i.instructionId)).toEqual([
+      `${ORDER_ID}.2`,
+    ]);
+    expect(lastQuery()).toMatchObject({
+      IndexName: 'inboxByStatus',
+      ExpressionAttributeValues: { ':pk': 'BANK#B001#PENDING' },
+    });
   });
 
   it('limit may be 1..100', async () => {

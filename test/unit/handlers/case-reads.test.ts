@@ -10,9 +10,9 @@ import { createGetCaseTotals } from '../../../functions/get-case-totals/handler.
 import { createGetCaseTrail } from '../../../functions/get-case-trail/handler.ts';
 import {
   CASE_ID,
+  type Claims,
   caseItem,
   caseTotalsItem,
-  type Claims,
   claims,
   expectProblem,
   FakeTable,
@@ -204,7 +204,9 @@ describe('GET /cases/{caseId}', () => {
         expect(i, field).toHaveProperty(field);
       }
     }
-    const first = body.instructions.find((i: { instructionId: string }) => i.instructionId === INSTRUCTION_ID);
+    const first = body.instructions.find(
+      (i: { instructionId: string }) => i.instructionId === INSTRUCTION_ID,
+    );
     expect(first).toMatchObject({
       status: 'PARTIALLY_FROZEN',
       hop: 1,
@@ -215,10 +217,15 @@ describe('GET /cases/{caseId}', () => {
       confirmedAt: '2026-11-20T09:10:00.000Z',
       escalatedAt: null,
     });
-    const followOn = body.instructions.find((i: { instructionId: string }) => i.instructionId === FOLLOW_ON_ID);
+    const followOn = body.instructions.find(
+      (i: { instructionId: string }) => i.instructionId === FOLLOW_ON_ID,
+    );
     expect(followOn).toMatchObject({ hop: 2, parentInstructionId: INSTRUCTION_ID, dispatchedAt: null });
     expect(body.releases).toHaveLength(1);
-    expect(body.releases[0]).toMatchObject({ instructionId: RELEASE_ID, releasesInstructionId: INSTRUCTION_ID });
+    expect(body.releases[0]).toMatchObject({
+      instructionId: RELEASE_ID,
+      releasesInstructionId: INSTRUCTION_ID,
+    });
     expect(body.escalations).toEqual([
       { instructionId: `${ORDER_ID}.2`, bankId: 'B003', escalatedAt: '2026-11-20T13:00:03.000Z' },
     ]);
@@ -304,7 +311,9 @@ describe('GET /cases/{caseId}/trail', () => {
     const answer = await get(createGetCaseTrail, '/trail');
     expect(answer.status).toBe(200);
     const nodes = answer.body.nodes as { instructionId: string }[];
-    expect(nodes.map((n) => n.instructionId).sort()).toEqual([INSTRUCTION_ID, FOLLOW_ON_ID, `${ORDER_ID}.2`].sort());
+    expect(nodes.map((n) => n.instructionId).sort()).toEqual(
+      [INSTRUCTION_ID, FOLLOW_ON_ID, `${ORDER_ID}.2`].sort(),
+    );
     expect(nodes.find((n) => n.instructionId === FOLLOW_ON_ID)).toEqual({
       instructionId: FOLLOW_ON_ID,
       bankId: 'B002',

@@ -28,8 +28,15 @@ const validBody = {
   summary: 'Investment scam, three transfers',
 };
 
-const post = (body: unknown, headers: Record<string, string> = { 'Idempotency-Key': 'open-1' }, who = claims.police) =>
-  invoke(createOpenCase(testDeps().deps), httpEvent({ method: 'POST', path: '/cases', claims: who, body, headers }));
+const post = (
+  body: unknown,
+  headers: Record<string, string> = { 'Idempotency-Key': 'open-1' },
+  who = claims.police,
+) =>
+  invoke(
+    createOpenCase(testDeps().deps),
+    httpEvent({ method: 'POST', path: '/cases', claims: who, body, headers }),
+  );
 
 describe('POST /cases', () => {
   it('201: opens the case for the caller agency in one transaction (case, totals, audit #1, idempotency)', async () => {
@@ -145,7 +152,10 @@ describe('POST /cases', () => {
   });
 
   it('an 18-digit amount is accepted', async () => {
-    const answer = await post({ ...validBody, reportedLoss: { currency: 'CNY', minor: '999999999999999999' } });
+    const answer = await post({
+      ...validBody,
+      reportedLoss: { currency: 'CNY', minor: '999999999999999999' },
+    });
     expect(answer.status).toBe(201);
     expect(answer.body.reportedLoss).toEqual({ currency: 'CNY', minor: '999999999999999999' });
   });
@@ -205,7 +215,12 @@ describe('POST /cases', () => {
   });
 
   it('keys are scoped to the caller: another officer may use the same key', async () => {
-    table.put(idempotencyItem('police:PSB-1:u1', 'open-1', validBody, { statusCode: 201, body: { caseId: 'CFIRSTCASE1' } }));
+    table.put(
+      idempotencyItem('police:PSB-1:u1', 'open-1', validBody, {
+        statusCode: 201,
+        body: { caseId: 'CFIRSTCASE1' },
+      }),
+    );
     const answer = await post(validBody, { 'Idempotency-Key': 'open-1' }, { ...claims.police, sub: 'u2' });
     expect(answer.status).toBe(201);
     expect(answer.body.caseId).not.toBe('CFIRSTCASE1');
@@ -219,7 +234,12 @@ describe('POST /cases', () => {
       throw new TransactionCanceledException({
         message: 'cancelled',
         $metadata: {},
-        CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+        CancellationReasons: [
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'ConditionalCheckFailed' },
+        ],
       });
     });
     const answer = await post(validBody);

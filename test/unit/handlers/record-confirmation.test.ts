@@ -4,13 +4,16 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { requestHash } from '../../../functions/adapters/dynamo/idempotency.ts';
 import { keys } from '../../../functions/adapters/keys.ts';
 import type { StopPaymentInstruction } from '../../../functions/domain/entities.ts';
-import { type InstructionStatus, instructionStatuses } from '../../../functions/domain/instruction-lifecycle.ts';
+import {
+  type InstructionStatus,
+  instructionStatuses,
+} from '../../../functions/domain/instruction-lifecycle.ts';
 import { createRecordConfirmation } from '../../../functions/record-confirmation/handler.ts';
 import {
   AUDIT_HEAD,
   CASE_ID,
-  caseItem,
   type Claims,
+  caseItem,
   claims,
   errorPaths,
   expectProblem,
@@ -35,8 +38,10 @@ beforeEach(() => {
 });
 
 /** The instruction (requested CNY 120,000.00 at B001) in `status`, with a task token by default. */
-const seedInstruction = (overrides: Partial<StopPaymentInstruction> = {}, taskToken: string | null = 'tok-1') =>
-  table.put(instructionItem(overrides, taskToken ? { taskToken } : {}));
+const seedInstruction = (
+  overrides: Partial<StopPaymentInstruction> = {},
+  taskToken: string | null = 'tok-1',
+) => table.put(instructionItem(overrides, taskToken ? { taskToken } : {}));
 
 const cny = (minor: string) => ({ currency: 'CNY', minor });
 
@@ -69,7 +74,11 @@ const post = (body: unknown, options: PostOptions = {}) => {
 };
 
 /** A stored confirmation, as recordFreezeConfirmation writes it. */
-const storedConfirmation = (body: typeof frozenInFull, instructionId = INSTRUCTION_ID, status = 'FROZEN') => ({
+const storedConfirmation = (
+  body: typeof frozenInFull,
+  instructionId = INSTRUCTION_ID,
+  status = 'FROZEN',
+) => ({
   ...keys.confirmation(CASE_ID, 'B001', body.confirmationId),
   type: 'BankConfirmation',
   kind: 'FREEZE',
@@ -137,9 +146,16 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
       cnt_FROZEN: 1n,
     });
 
-    expect(bankDay?.Update?.Key).toEqual({ PK: 'DAY#2026-11-20', SK: expect.stringMatching(/^BANK#B001#[0-3]$/) });
+    expect(bankDay?.Update?.Key).toEqual({
+      PK: 'DAY#2026-11-20',
+      SK: expect.stringMatching(/^BANK#B001#[0-3]$/),
+    });
     expect(bankDay?.Update?.UpdateExpression).toMatch(/ADD /);
-    expect(updatedAttributes(bankDay!.Update!)).toMatchObject({ confirmed: 1n, amt_frozen_CNY: 12_000_000n, bankId: 'B001' });
+    expect(updatedAttributes(bankDay!.Update!)).toMatchObject({
+      confirmed: 1n,
+      amt_frozen_CNY: 12_000_000n,
+      bankId: 'B001',
+    });
 
     expect(audit?.Put).toMatchObject({
       Item: {
@@ -167,7 +183,10 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
     });
     await post(frozenInFull);
     expect(setup.workflow.sendTaskSuccess).toHaveBeenCalledTimes(1);
-    expect(setup.workflow.sendTaskSuccess).toHaveBeenCalledWith('tok-1', { instructionId: INSTRUCTION_ID, status: 'FROZEN' });
+    expect(setup.workflow.sendTaskSuccess).toHaveBeenCalledWith('tok-1', {
+      instructionId: INSTRUCTION_ID,
+      status: 'FROZEN',
+    });
   });
 
   it('without a task token (not registered yet) no task is completed', async () => {
@@ -186,9 +205,17 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
       },
       'FUNDS_MOVED',
     ],
-    ['nothing frozen, cash withdrawn', { frozen: undefined, cashWithdrawn: cny('12000000') }, 'CASH_WITHDRAWN'],
+    [
+      'nothing frozen, cash withdrawn',
+      { frozen: undefined, cashWithdrawn: cny('12000000') },
+      'CASH_WITHDRAWN',
+    ],
     ['account not found', { result: 'ACCOUNT_NOT_FOUND', frozen: undefined }, 'ACCOUNT_NOT_FOUND'],
-    ['rejected with a reason', { result: 'REJECTED', frozen: undefined, reason: 'no legal basis' }, 'REJECTED'],
+    [
+      'rejected with a reason',
+      { result: 'REJECTED', frozen: undefined, reason: 'no legal basis' },
+      'REJECTED',
+    ],
   ])('201 %s -> %s', async (_, change, status) => {
     seedInstruction();
     const answer = await post({ ...frozenInFull, ...change });
@@ -208,10 +235,13 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
     expect(Object.keys(day).some((k) => k.startsWith('amt_'))).toBe(false);
   });
 
-  it.each(['PENDING', 'DISPATCHED', 'OVERDUE'] as const)('a confirmation is accepted while %s', async (status) => {
-    seedInstruction({ status });
-    expect((await post(frozenInFull)).status).toBe(201);
-  });
+  it.each(['PENDING', 'DISPATCHED', 'OVERDUE'] as const)(
+    'a confirmation is accepted while %s',
+    async (status) => {
+      seedInstruction({ status });
+      expect((await post(frozenInFull)).status).toBe(201);
+    },
+  );
 
   it('a late confirmation (OVERDUE) is applied in full and marked late', async () => {
     seedInstruction({ status: 'OVERDUE', overdueAt: '2026-11-20T09:50:00.000Z' });
@@ -221,7 +251,11 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
     expect(confirmation?.Put?.Item.late).toBe(true);
     expect(updatedAttributes(instruction!.Update!)).toMatchObject({ status: 'FROZEN', late: true });
     expect(instruction?.Update?.ExpressionAttributeValues).toMatchObject({ ':seen': 'OVERDUE' });
-    expect(updatedAttributes(caseTotals!.Update!)).toMatchObject({ amt_frozen_CNY: 12_000_000n, cnt_OVERDUE: -1n, cnt_FROZEN: 1n });
+    expect(updatedAttributes(caseTotals!.Update!)).toMatchObject({
+      amt_frozen_CNY: 12_000_000n,
+      cnt_OVERDUE: -1n,
+      cnt_FROZEN: 1n,
+    });
     expect(audit?.Put?.Item.action).toBe('LATE_CONFIRMATION_RECORDED');
   });
 
@@ -256,7 +290,10 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
   it('two deliveries of one confirmation racing: the loser answers 200 as a replay', async () => {
     seedInstruction();
     table.ddb.on(TransactWriteCommand).callsFakeOnce(() => {
-      table.put(storedConfirmation(frozenInFull), instructionItem({ status: 'FROZEN' }, { taskToken: 'tok-1' }));
+      table.put(
+        storedConfirmation(frozenInFull),
+        instructionItem({ status: 'FROZEN' }, { taskToken: 'tok-1' }),
+      );
       throw cancelled('ConditionalCheckFailed', 'ConditionalCheckFailed', 'None', 'None', 'None', 'None');
     });
     const answer = await post(frozenInFull);
@@ -286,13 +323,19 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
 
   it('422 frozen.currency when frozen is not in the instruction currency', async () => {
     seedInstruction();
-    const problem = expectProblem(await post({ ...frozenInFull, frozen: { currency: 'USD', minor: '100' } }), 422);
+    const problem = expectProblem(
+      await post({ ...frozenInFull, frozen: { currency: 'USD', minor: '100' } }),
+      422,
+    );
     expect(errorPaths(problem)).toEqual(['frozen.currency']);
   });
 
   it('422 result for ACTIONED with nothing frozen, moved or withdrawn', async () => {
     seedInstruction();
-    const problem = expectProblem(await post({ confirmationId: 'C-2', result: 'ACTIONED', frozen: cny('0') }), 422);
+    const problem = expectProblem(
+      await post({ confirmationId: 'C-2', result: 'ACTIONED', frozen: cny('0') }),
+      422,
+    );
     expect(errorPaths(problem)).toEqual(['result']);
   });
 
@@ -374,7 +417,9 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
   it('BUG: the same confirmationId for another instruction is not a replay of the first', async () => {
     const second = `${ORDER_ID}.2`;
     seedInstruction({ status: 'FROZEN' });
-    table.put(instructionItem({ instructionId: second, accountNumber: '6222999988887777' }, { taskToken: 'tok-2' }));
+    table.put(
+      instructionItem({ instructionId: second, accountNumber: '6222999988887777' }, { taskToken: 'tok-2' }),
+    );
     table.put(storedConfirmation(frozenInFull, INSTRUCTION_ID));
     const answer = await post(frozenInFull, { instructionId: second });
     expect(answer.body?.instructionId).not.toBe(INSTRUCTION_ID);

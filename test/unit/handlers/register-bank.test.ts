@@ -33,7 +33,13 @@ const pushBank = {
 const put = (body: unknown, bankId = 'B002', overrides: Partial<Dependencies> = {}) =>
   invoke(
     createRegisterBank(testDeps(overrides).deps),
-    httpEvent({ method: 'PUT', path: `/banks/${bankId}`, pathParameters: { bankId }, claims: claims.admin, body }),
+    httpEvent({
+      method: 'PUT',
+      path: `/banks/${bankId}`,
+      pathParameters: { bankId },
+      claims: claims.admin,
+      body,
+    }),
   );
 
 describe('PUT /banks/{bankId}', () => {
@@ -71,7 +77,13 @@ describe('PUT /banks/{bankId}', () => {
   });
 
   it('200 on update; a new secret is added before the previous one (rotation), neither returned', async () => {
-    table.put(bankItem({ bankId: 'B002', signingSecrets: ['old-signing-secret-01'], updatedAt: '2026-01-02T00:00:00.000Z' }));
+    table.put(
+      bankItem({
+        bankId: 'B002',
+        signingSecrets: ['old-signing-secret-01'],
+        updatedAt: '2026-01-02T00:00:00.000Z',
+      }),
+    );
     const answer = await put(pushBank);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ signingSecretsValid: 2, registeredAt: '2026-01-01T00:00:00.000Z' });
@@ -99,8 +111,13 @@ describe('PUT /banks/{bankId}', () => {
 
   it('locally, http on 127.0.0.1 is accepted but not on another host', async () => {
     const local = { allowLoopbackHttp: true };
-    expect((await put({ ...pushBank, endpoint: 'http://127.0.0.1:9000/hook' }, 'B002', local)).status).toBe(201);
-    const problem = expectProblem(await put({ ...pushBank, endpoint: 'http://10.1.2.3/hook' }, 'B003', local), 422);
+    expect((await put({ ...pushBank, endpoint: 'http://127.0.0.1:9000/hook' }, 'B002', local)).status).toBe(
+      201,
+    );
+    const problem = expectProblem(
+      await put({ ...pushBank, endpoint: 'http://10.1.2.3/hook' }, 'B003', local),
+      422,
+    );
     expect(errorPaths(problem)).toEqual(['endpoint']);
   });
 

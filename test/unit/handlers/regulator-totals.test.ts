@@ -27,7 +27,10 @@ beforeEach(() => {
 });
 
 const totals = (query?: Record<string, string>) =>
-  invoke(createRegulatorTotals(testDeps().deps), httpEvent({ path: '/totals', claims: claims.regulator, query }));
+  invoke(
+    createRegulatorTotals(testDeps().deps),
+    httpEvent({ path: '/totals', claims: claims.regulator, query }),
+  );
 
 describe('GET /totals', () => {
   it('defaults to the last 30 days, one Query per day, shards summed per bank', async () => {
@@ -69,7 +72,11 @@ describe('GET /totals', () => {
 
   it('from/to are inclusive UTC days', async () => {
     const answer = await totals({ from: '2026-10-01', to: '2026-10-01' });
-    expect(answer.body).toMatchObject({ from: '2026-10-01', to: '2026-10-01', overall: [{ currency: 'CNY', minor: '1000' }] });
+    expect(answer.body).toMatchObject({
+      from: '2026-10-01',
+      to: '2026-10-01',
+      overall: [{ currency: 'CNY', minor: '1000' }],
+    });
     expect(table.ddb.commandCalls(QueryCommand)).toHaveLength(1);
     const both = await totals({ from: '2026-11-19', to: '2026-11-20' });
     expect(both.body.overall).toEqual([

@@ -7,8 +7,8 @@ import {
   AUDIT_HEAD,
   bankItem,
   CASE_ID,
-  caseItem,
   type Claims,
+  caseItem,
   claims,
   errorPaths,
   expectProblem,
@@ -38,7 +38,12 @@ beforeEach(() => {
   );
 });
 
-const target = (bankId: string, accountNumber: string, minor: string, extra: Record<string, unknown> = {}) => ({
+const target = (
+  bankId: string,
+  accountNumber: string,
+  minor: string,
+  extra: Record<string, unknown> = {},
+) => ({
   bankId,
   accountNumber,
   amount: { currency: 'CNY', minor },
@@ -144,14 +149,21 @@ describe('POST /cases/{caseId}/freeze-orders', () => {
       },
       ConditionExpression: 'attribute_not_exists(PK)',
     });
-    expect(instructionPuts[1]?.Item).toMatchObject({ accountName: 'Li Si', transferredAt: '2026-11-19T08:30:00Z' });
+    expect(instructionPuts[1]?.Item).toMatchObject({
+      accountName: 'Li Si',
+      transferredAt: '2026-11-19T08:30:00Z',
+    });
     const accountMarkers = updates.filter((u) => String(u.Key.SK).startsWith('ACCT#'));
     expect(accountMarkers.map((u) => u.Key)).toEqual([
       keys.targetedAccount(CASE_ID, 'B001', '6222020200112233'),
       keys.targetedAccount(CASE_ID, 'B002', '6228480011223344'),
     ]);
     expect(puts.find((p) => p.Item.type === 'FreezeOrder')).toMatchObject({
-      Item: { ...keys.order(CASE_ID, orderId), instructionIds: [`${orderId}.1`, `${orderId}.2`], holdHours: 72 },
+      Item: {
+        ...keys.order(CASE_ID, orderId),
+        instructionIds: [`${orderId}.1`, `${orderId}.2`],
+        holdHours: 72,
+      },
       ConditionExpression: 'attribute_not_exists(PK)',
     });
     const totals = updates.find((u) => u.Key.SK === '#TOTALS');
@@ -201,7 +213,10 @@ describe('POST /cases/{caseId}/freeze-orders', () => {
 
   it('400 for malformed JSON and 413 for a body over 256 KB', async () => {
     expectProblem(await post('{"legalBasis":'), 400);
-    const huge = JSON.stringify({ ...validBody, targets: [target('B001', '1', '1', { reference: 'x'.repeat(262_144) })] });
+    const huge = JSON.stringify({
+      ...validBody,
+      targets: [target('B001', '1', '1', { reference: 'x'.repeat(262_144) })],
+    });
     expectProblem(await post(huge), 413);
     expectNothingDone();
   });
@@ -245,7 +260,11 @@ describe('POST /cases/{caseId}/freeze-orders', () => {
 
   it.each([
     ['no targets', { targets: [] }, 'targets'],
-    ['501 targets', { targets: Array.from({ length: 501 }, (_, i) => target('B001', `A${i}`, '1')) }, 'targets'],
+    [
+      '501 targets',
+      { targets: Array.from({ length: 501 }, (_, i) => target('B001', `A${i}`, '1')) },
+      'targets',
+    ],
     ['holdHours over 4320', { holdHours: 4320.5 }, 'holdHours'],
     ['a negative holdHours', { holdHours: -1 }, 'holdHours'],
     ['holdHours as a string', { holdHours: '48' }, 'holdHours'],
@@ -262,7 +281,10 @@ describe('POST /cases/{caseId}/freeze-orders', () => {
 
   it('422 targets.N.accountNumber for the same account twice in one order', async () => {
     const problem = expectProblem(
-      await post({ ...validBody, targets: [validBody.targets[0], validBody.targets[1], validBody.targets[0]] }),
+      await post({
+        ...validBody,
+        targets: [validBody.targets[0], validBody.targets[1], validBody.targets[0]],
+      }),
       422,
     );
     expect(errorPaths(problem)).toEqual(['targets.2.accountNumber']);
@@ -270,7 +292,10 @@ describe('POST /cases/{caseId}/freeze-orders', () => {
 
   it('422 targets.N.bankId for a bank that is not registered', async () => {
     const problem = expectProblem(
-      await post({ ...validBody, targets: [validBody.targets[0], target('B404', '6222000011112222', '100')] }),
+      await post({
+        ...validBody,
+        targets: [validBody.targets[0], target('B404', '6222000011112222', '100')],
+      }),
       422,
     );
     expect(problem.errors).toEqual([{ path: 'targets.1.bankId', message: expect.stringContaining('B404') }]);
@@ -314,7 +339,12 @@ describe('POST /cases/{caseId}/freeze-orders', () => {
         message: 'cancelled',
         $metadata: {},
         // instruction #1, its account marker, instruction #2, its account marker (failed), ...
-        CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+        CancellationReasons: [
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'ConditionalCheckFailed' },
+        ],
       }),
     );
     const problem = expectProblem(await post(validBody), 409);
@@ -328,8 +358,18 @@ describe('POST /cases/{caseId}/freeze-orders', () => {
       caseId: CASE_ID,
       holdHours: 72,
       instructions: [
-        { instructionId: `${CASE_ID}.OFIRST1.1`, bankId: 'B001', accountNumber: '6222020200112233', status: 'PENDING' },
-        { instructionId: `${CASE_ID}.OFIRST1.2`, bankId: 'B002', accountNumber: '6228480011223344', status: 'PENDING' },
+        {
+          instructionId: `${CASE_ID}.OFIRST1.1`,
+          bankId: 'B001',
+          accountNumber: '6222020200112233',
+          status: 'PENDING',
+        },
+        {
+          instructionId: `${CASE_ID}.OFIRST1.2`,
+          bankId: 'B002',
+          accountNumber: '6228480011223344',
+          status: 'PENDING',
+        },
       ],
     };
     table.put(idempotencyItem('police:PSB-1:u1', 'order-1', validBody, { statusCode: 202, body: first }));
@@ -360,13 +400,17 @@ describe('POST /cases/{caseId}/freeze-orders', () => {
   });
 
   it('an order over one transaction is written in chunks under an IN_PROGRESS lease, then completed', async () => {
-    const targets = Array.from({ length: 60 }, (_, i) => target('B001', `ACC${String(i).padStart(4, '0')}`, '100'));
+    const targets = Array.from({ length: 60 }, (_, i) =>
+      target('B001', `ACC${String(i).padStart(4, '0')}`, '100'),
+    );
     const answer = await post({ legalBasis, targets });
     expect(answer.status).toBe(202);
     expect(answer.body.instructions).toHaveLength(60);
     const lease = table.ddb.commandCalls(PutCommand)[0]?.args[0].input;
     expect(lease?.Item).toMatchObject({ state: 'IN_PROGRESS', reserved: { orderId: answer.body.orderId } });
-    const transactions = table.ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems ?? []);
+    const transactions = table.ddb
+      .commandCalls(TransactWriteCommand)
+      .map((c) => c.args[0].input.TransactItems ?? []);
     expect(transactions.every((t) => t.length <= 100)).toBe(true);
     const instructionPuts = transactions.flat().filter((op) => op.Put?.Item?.type === 'Instruction');
     expect(instructionPuts).toHaveLength(60);

@@ -15,17 +15,30 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { expect, vi } from 'vitest';
 import type { BankConnector } from '../../../functions/adapters/bank-connector.ts';
 import type { Dependencies } from '../../../functions/adapters/dependencies.ts';
-import { bankToItem, caseToItem, type Item, instructionToItem } from '../../../functions/adapters/dynamo/codec.ts';
+import {
+  bankToItem,
+  caseToItem,
+  type Item,
+  instructionToItem,
+} from '../../../functions/adapters/dynamo/codec.ts';
 import { documentClient } from '../../../functions/adapters/dynamo/db.ts';
 import { requestHash } from '../../../functions/adapters/dynamo/idempotency.ts';
-import type { WorkflowClient } from '../../../functions/adapters/workflow-client.ts';
 import { keys } from '../../../functions/adapters/keys.ts';
-import type { BankDirectoryEntry, FraudCase, StopPaymentInstruction } from '../../../functions/domain/entities.ts';
+import type { WorkflowClient } from '../../../functions/adapters/workflow-client.ts';
+import type {
+  BankDirectoryEntry,
+  FraudCase,
+  StopPaymentInstruction,
+} from '../../../functions/domain/entities.ts';
 import { money } from '../../../functions/domain/money.ts';
 
 export const TABLE = 'freezeflow-test';
@@ -64,7 +77,11 @@ export function httpEvent(options: EventOptions = {}): HttpEvent {
   const method = options.method ?? 'GET';
   const path = options.path ?? '/';
   const body =
-    options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    options.body === undefined
+      ? undefined
+      : typeof options.body === 'string'
+        ? options.body
+        : JSON.stringify(options.body);
   const event: HttpEvent = {
     version: '2.0',
     routeKey: `${method} ${path}`,
@@ -150,8 +167,15 @@ export function expectProblem(answer: Answer, status: number): Problem {
   expect(answer.status, JSON.stringify(answer.body)).toBe(status);
   expect(answer.headers['content-type']).toBe('application/problem+json');
   const body = answer.body as Problem;
-  expect(body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
-  expect(Object.keys(body).every((k) => ['type', 'title', 'status', 'detail', 'errors', 'rule'].includes(k))).toBe(true);
+  expect(body).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+  });
+  expect(
+    Object.keys(body).every((k) => ['type', 'title', 'status', 'detail', 'errors', 'rule'].includes(k)),
+  ).toBe(true);
   if (body.errors !== undefined) {
     for (const e of body.errors) expect(e).toEqual({ path: expect.any(String), message: expect.any(String) });
   }
@@ -334,7 +358,10 @@ export function caseItem(c: FraudCase = fraudCase(), auditSeq = 3): Item {
   return { ...caseToItem(c), auditSeq, auditHead: AUDIT_HEAD };
 }
 
-export function caseTotalsItem(c: FraudCase = fraudCase(), counters: Record<string, number | bigint> = {}): Item {
+export function caseTotalsItem(
+  c: FraudCase = fraudCase(),
+  counters: Record<string, number | bigint> = {},
+): Item {
   return {
     ...keys.caseTotals(c.caseId),
     type: 'CaseTotals',

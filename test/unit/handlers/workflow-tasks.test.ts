@@ -2,7 +2,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ConnectorPermanentError, ConnectorTransientError } from '../../../functions/adapters/bank-connector.ts';
+import {
+  ConnectorPermanentError,
+  ConnectorTransientError,
+} from '../../../functions/adapters/bank-connector.ts';
 import { keys } from '../../../functions/adapters/keys.ts';
 import { createDispatchInstruction } from '../../../functions/dispatch-instruction/handler.ts';
 import type { StopPaymentInstruction } from '../../../functions/domain/entities.ts';
@@ -52,7 +55,9 @@ const cancelledAt = (index: number, length: number) =>
   new TransactionCanceledException({
     message: 'cancelled',
     $metadata: {},
-    CancellationReasons: Array.from({ length }, (_, i) => ({ Code: i === index ? 'ConditionalCheckFailed' : 'None' })),
+    CancellationReasons: Array.from({ length }, (_, i) => ({
+      Code: i === index ? 'ConditionalCheckFailed' : 'None',
+    })),
   });
 
 describe('dispatch-instruction (FREEZE)', () => {
@@ -102,7 +107,11 @@ describe('dispatch-instruction (FREEZE)', () => {
       holdUntil: later(48 * 3600),
     });
     expect(updatedAttributes(totals!.Update!)).toMatchObject({ cnt_PENDING: -1n, cnt_DISPATCHED: 1n });
-    expect(audit?.Put?.Item).toMatchObject({ seq: 6, action: 'INSTRUCTION_DISPATCHED', actor: 'system:workflow' });
+    expect(audit?.Put?.Item).toMatchObject({
+      seq: 6,
+      action: 'INSTRUCTION_DISPATCHED',
+      actor: 'system:workflow',
+    });
     expect(head?.Update?.ExpressionAttributeValues).toMatchObject({ ':prev': 5, ':next': 6 });
   });
 
@@ -169,8 +178,12 @@ describe('dispatch-instruction (FREEZE)', () => {
   });
 
   it('a malformed task payload fails loudly', async () => {
-    await expect(createDispatchInstruction(setup.deps)({ instructionId: 'x' }, fakeContext())).rejects.toThrow();
-    await expect(createDispatchInstruction(setup.deps)({ ...input, kind: 'SHOUT' }, fakeContext())).rejects.toThrow();
+    await expect(
+      createDispatchInstruction(setup.deps)({ instructionId: 'x' }, fakeContext()),
+    ).rejects.toThrow();
+    await expect(
+      createDispatchInstruction(setup.deps)({ ...input, kind: 'SHOUT' }, fakeContext()),
+    ).rejects.toThrow();
   });
 });
 
@@ -178,7 +191,11 @@ describe('dispatch-instruction (REMINDER)', () => {
   const remind = () => createDispatchInstruction(setup.deps)({ ...input, kind: 'REMINDER' }, fakeContext());
 
   it('pushes one REMINDER with a second deadline and records it', async () => {
-    seed({ status: 'OVERDUE', overdueAt: '2026-11-20T09:59:00.000Z', deadlineAt: '2026-11-20T09:58:00.000Z' });
+    seed({
+      status: 'OVERDUE',
+      overdueAt: '2026-11-20T09:59:00.000Z',
+      deadlineAt: '2026-11-20T09:58:00.000Z',
+    });
     expect(await remind()).toEqual({ awaiting: true, timeoutSeconds: SLA_SECONDS });
     const [, message, deliveryId] = setup.connector.push.mock.calls[0]!;
     expect(deliveryId).toBe(`${INSTRUCTION_ID}:REMINDER`);
@@ -205,7 +222,9 @@ describe('register-task-token', () => {
     createRegisterTaskToken(setup.deps)({ ...input, taskToken }, fakeContext());
 
   it('stores the token on the instruction and waits while it is DISPATCHED', async () => {
-    table.ddb.on(UpdateCommand).resolves({ Attributes: instructionItem({ status: 'DISPATCHED' }, { taskToken: 'task-token-1' }) });
+    table.ddb
+      .on(UpdateCommand)
+      .resolves({ Attributes: instructionItem({ status: 'DISPATCHED' }, { taskToken: 'task-token-1' }) });
     expect(await register()).toEqual({ completed: false });
     expect(setup.workflow.sendTaskSuccess).not.toHaveBeenCalled();
     expect(table.ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
@@ -224,9 +243,12 @@ describe('register-task-token', () => {
   });
 
   it('the race: the bank confirmed before the token was stored -> completes the task at once', async () => {
-    table.ddb
-      .on(UpdateCommand)
-      .resolves({ Attributes: instructionItem({ status: 'FROZEN', confirmedAt: NOW.toISOString() }, { taskToken: 'task-token-1' }) });
+    table.ddb.on(UpdateCommand).resolves({
+      Attributes: instructionItem(
+        { status: 'FROZEN', confirmedAt: NOW.toISOString() },
+        { taskToken: 'task-token-1' },
+      ),
+    });
     expect(await register()).toEqual({ completed: true });
     expect(setup.workflow.sendTaskSuccess).toHaveBeenCalledTimes(1);
     expect(setup.workflow.sendTaskSuccess).toHaveBeenCalledWith('task-token-1', {
@@ -236,10 +258,17 @@ describe('register-task-token', () => {
   });
 
   it('an instruction that does not exist fails the task', async () => {
-    table.ddb.on(UpdateCommand).rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+    table.ddb.on(UpdateCommand).rejects(
+      Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+      }),
+    );
     await expect(register()).rejects.toThrow();
     await expect(
-      createRegisterTaskToken(setup.deps)({ caseId: CASE_ID, instructionId: 'not-ours', taskToken: 't' }, fakeContext()),
+      createRegisterTaskToken(setup.deps)(
+        { caseId: CASE_ID, instructionId: 'not-ours', taskToken: 't' },
+        fakeContext(),
+      ),
     ).rejects.toThrow(/does not exist/);
     expect(setup.workflow.sendTaskSuccess).not.toHaveBeenCalled();
   });
@@ -248,19 +277,22 @@ describe('register-task-token', () => {
 describe('record-overdue', () => {
   const overdue = () => createRecordOverdue(setup.deps)(input, fakeContext());
 
-  it.each(['PENDING', 'DISPATCHED'] as const)('%s -> OVERDUE with totals and an audit event', async (status) => {
-    seed({ status });
-    expect(await overdue()).toEqual({ awaiting: true });
-    const [instruction, totals, audit] = table.transactItems();
-    expect(instruction?.Update?.ExpressionAttributeValues).toMatchObject({ ':seen': status });
-    expect(updatedAttributes(instruction!.Update!)).toMatchObject({
-      status: 'OVERDUE',
-      overdueAt: NOW.toISOString(),
-      GSI2PK: 'BANK#B001#OVERDUE',
-    });
-    expect(updatedAttributes(totals!.Update!)).toMatchObject({ [`cnt_${status}`]: -1n, cnt_OVERDUE: 1n });
-    expect(audit?.Put?.Item).toMatchObject({ action: 'INSTRUCTION_OVERDUE' });
-  });
+  it.each(['PENDING', 'DISPATCHED'] as const)(
+    '%s -> OVERDUE with totals and an audit event',
+    async (status) => {
+      seed({ status });
+      expect(await overdue()).toEqual({ awaiting: true });
+      const [instruction, totals, audit] = table.transactItems();
+      expect(instruction?.Update?.ExpressionAttributeValues).toMatchObject({ ':seen': status });
+      expect(updatedAttributes(instruction!.Update!)).toMatchObject({
+        status: 'OVERDUE',
+        overdueAt: NOW.toISOString(),
+        GSI2PK: 'BANK#B001#OVERDUE',
+      });
+      expect(updatedAttributes(totals!.Update!)).toMatchObject({ [`cnt_${status}`]: -1n, cnt_OVERDUE: 1n });
+      expect(audit?.Put?.Item).toMatchObject({ action: 'INSTRUCTION_OVERDUE' });
+    },
+  );
 
   it('a confirmation that won the race: nothing changes and the workflow ends', async () => {
     seed({ status: 'FROZEN' });
@@ -318,7 +350,10 @@ describe('record-dispatch-failed', () => {
 
   it.each(['PENDING', 'DISPATCHED'] as const)('%s -> DISPATCH_FAILED with the reason', async (status) => {
     seed({ status });
-    const result = await failed({ Error: 'ConnectorPermanentError', Cause: 'bank B001 answered 404 to FREEZE' });
+    const result = await failed({
+      Error: 'ConnectorPermanentError',
+      Cause: 'bank B001 answered 404 to FREEZE',
+    });
     expect(result).toEqual({ recorded: true });
     const [instruction, totals, audit] = table.transactItems();
     expect(updatedAttributes(instruction!.Update!)).toMatchObject({
@@ -326,7 +361,10 @@ describe('record-dispatch-failed', () => {
       dispatchFailedAt: NOW.toISOString(),
       dispatchError: 'ConnectorPermanentError: bank B001 answered 404 to FREEZE',
     });
-    expect(updatedAttributes(totals!.Update!)).toMatchObject({ [`cnt_${status}`]: -1n, cnt_DISPATCH_FAILED: 1n });
+    expect(updatedAttributes(totals!.Update!)).toMatchObject({
+      [`cnt_${status}`]: -1n,
+      cnt_DISPATCH_FAILED: 1n,
+    });
     expect(audit?.Put?.Item).toMatchObject({ action: 'DISPATCH_FAILED' });
   });
 
