@@ -49,6 +49,14 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   'get-case-totals': spec('http', 'read', 'reads the case totals item (GetItem)'),
   'get-case-trail': spec('http', 'read', 'reads one case partition (Query): instructions and trail edges'),
   'get-case-audit': spec('http', 'read', "reads the case's audit events and chain head (Query)"),
+  'extend-hold': spec('http', 'readWrite', 'extends a hold (instruction, idempotency, audit); pushes EXTEND'),
+  'order-release': spec(
+    'http',
+    'readWrite',
+    'reserves the amount on the hold and writes the release instruction, then starts its workflow',
+    { startExecution: ['stopPaymentInstruction'] },
+  ),
+  'bank-performance': spec('http', 'read', 'reads the per-day bank aggregates and the banks held amounts'),
   'bank-inbox': spec('http', 'read', "queries the bank's inbox GSIs"),
   'record-confirmation': spec(
     'http',
@@ -74,13 +82,18 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
     'marks the instruction DISPATCH_FAILED (+ totals, audit)',
   ),
   'summarize-order': spec('workflow', 'none', 'returns the fan-out summary as the execution output'),
+  'check-hold': spec(
+    'workflow',
+    'readWrite',
+    'expires a lapsed hold (+ totals, audit) and pushes EXPIRED to the bank; reads the bank entry',
+  ),
 
   // Table stream consumer: follow the money from every recorded confirmation (DESIGN.md §1)
   'follow-the-money': spec(
     'tableStream',
     'readWrite',
-    'writes follow-on instructions and trail edges, then starts their fan-out workflow',
-    { startExecution: ['freezeOrder'] },
+    'writes follow-on instructions and trail edges, then starts their fan-out workflow and hold timers',
+    { startExecution: ['freezeOrder', 'holdTimer'] },
   ),
 
   // Hook: expires lapsed holds and tells the banks. Not deployed until its handler exists.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -134,7 +135,11 @@ export async function startSimulatedBanks(options: {
       const raw = Buffer.concat(chunks).toString('utf8');
       const signature = String(req.headers[SIGNATURE_HEADER.toLowerCase()] ?? '');
       const check = verifyWebhook(signature, raw, [bank.signingSecret], nowSeconds(), REPLAY_WINDOW_SECONDS);
-      const replayed = accepted.has(`${bankId}|${signature}`);
+      // A replay is the same signed content (timestamp + body), however its header is spelled.
+      const signed = check.ok
+        ? `${bankId}|${check.timestamp}|${createHash('sha256').update(raw).digest('hex')}`
+        : '';
+      const replayed = check.ok && accepted.has(signed);
       if (!check.ok || replayed) {
         emitter.refused.push({
           bankId,
@@ -150,7 +155,7 @@ export async function startSimulatedBanks(options: {
         res.writeHead(503, { 'retry-after': '1' }).end();
         return;
       }
-      accepted.add(`${bankId}|${signature}`);
+      accepted.add(signed);
       const message = JSON.parse(raw) as Record<string, unknown>;
       const delivery: DeliveryEvent = {
         bankId,

@@ -59,6 +59,7 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
     this.machines = {
       freezeOrder: build('freezeOrder'),
       stopPaymentInstruction: build('stopPaymentInstruction'),
+      holdTimer: build('holdTimer'),
     };
   }
 

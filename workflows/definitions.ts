@@ -22,6 +22,11 @@ export const stateNames = {
     recordDispatchFailed: 'RecordDispatchFailed',
     instructionDone: 'InstructionDone',
   },
+  holdTimer: {
+    checkHold: 'CheckHold',
+    waitForHoldEnd: 'WaitForHoldEnd',
+    holdDone: 'HoldDone',
+  },
 } as const;
 
 /** Workflow task functions: folder under functions/ and the substitution key naming its ARN. */
@@ -35,6 +40,7 @@ export const workflowFunctions = {
     substitution: 'RecordDispatchFailedFunctionArn',
   },
   summarizeOrder: { handler: 'summarize-order', substitution: 'SummarizeOrderFunctionArn' },
+  checkHold: { handler: 'check-hold', substitution: 'CheckHoldFunctionArn' },
 } as const;
 export type WorkflowFunctionId = keyof typeof workflowFunctions;
 
@@ -44,6 +50,7 @@ export const INSTRUCTION_STATE_MACHINE_SUBSTITUTION = 'InstructionStateMachineAr
 export const workflowFiles: Record<WorkflowName, string> = {
   freezeOrder: fileURLToPath(new URL('./freeze-order.asl.json', import.meta.url)),
   stopPaymentInstruction: fileURLToPath(new URL('./stop-payment-instruction.asl.json', import.meta.url)),
+  holdTimer: fileURLToPath(new URL('./hold-timer.asl.json', import.meta.url)),
 };
 
 export function readWorkflowDefinition(workflow: WorkflowName): string {
@@ -67,5 +74,8 @@ export const taskBindings: Record<
     [stateNames.stopPaymentInstruction.awaitConfirmationAfterReminder]: 'registerTaskToken',
     [stateNames.stopPaymentInstruction.escalateInstruction]: 'escalateInstruction',
     [stateNames.stopPaymentInstruction.recordDispatchFailed]: 'recordDispatchFailed',
+  },
+  holdTimer: {
+    [stateNames.holdTimer.checkHold]: 'checkHold',
   },
 };

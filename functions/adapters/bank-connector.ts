@@ -46,6 +46,8 @@ export class HttpBankConnector implements BankConnector {
           [SIGNATURE_HEADER]: signWebhook(bank.signingSecrets, this.nowSeconds(), body),
         },
         body,
+        // A redirect is not a delivery (a followed 302 would turn the signed POST into a GET).
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       await response.arrayBuffer().catch(() => undefined);

@@ -24,6 +24,7 @@ export const keys = {
     SK: `AUDIT#${String(seq).padStart(10, '0')}`,
   }),
   bank: (bankId: string) => ({ PK: `BANK#${bankId}`, SK: '#BANK' }),
+  bankHeld: (bankId: string) => ({ PK: `BANK#${bankId}`, SK: '#HELD' }),
   bankDayTotals: (day: string, bankId: string, shard: number) => ({
     PK: `DAY#${day}`,
     SK: `BANK#${bankId}#${shard}`,

@@ -9,8 +9,8 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 
-/** The two state machines of workflows/ (see workflows/definitions.ts). */
-export type WorkflowName = 'freezeOrder' | 'stopPaymentInstruction';
+/** The state machines of workflows/ (see workflows/definitions.ts). */
+export type WorkflowName = 'freezeOrder' | 'stopPaymentInstruction' | 'holdTimer';
 
 /**
  * The port through which handlers drive workflows: Step Functions in AWS, the embedded
@@ -27,6 +27,7 @@ export interface WorkflowClient {
 export const STATE_MACHINE_ARN_ENV: Record<WorkflowName, string> = {
   freezeOrder: 'FREEZE_ORDER_STATE_MACHINE_ARN',
   stopPaymentInstruction: 'INSTRUCTION_STATE_MACHINE_ARN',
+  holdTimer: 'HOLD_TIMER_STATE_MACHINE_ARN',
 };
 
 /** Step Functions execution names: 1-80 characters of a safe set. */
@@ -85,5 +86,6 @@ export function stepFunctionsFromEnvironment(
   return new StepFunctionsWorkflowClient(new SFNClient({}), {
     freezeOrder: arn('freezeOrder'),
     stopPaymentInstruction: arn('stopPaymentInstruction'),
+    holdTimer: arn('holdTimer'),
   });
 }

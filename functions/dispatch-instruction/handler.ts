@@ -3,8 +3,9 @@ import { ConnectorPermanentError } from '../adapters/bank-connector.ts';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import { getBank } from '../adapters/dynamo/banks.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
+import { bankDayCounterOp } from '../adapters/dynamo/totals-ops.ts';
 import { isAwaitingConfirmation } from '../domain/instruction-lifecycle.ts';
-import { freezeMessage, reminderMessage } from '../workflow/messages.ts';
+import { freezeMessage, releaseMessage, reminderMessage } from '../workflow/messages.ts';
 import { InstructionTaskInput, taskHandler } from '../workflow/task-handler.ts';
 
 const DispatchInput = InstructionTaskInput.extend({ kind: z.enum(['FREEZE', 'REMINDER']) });
@@ -77,9 +78,14 @@ export const createDispatchInstruction = (deps: Dependencies) =>
     await changeInstruction(deps.db, instructionId, at, {
       decide: (current) => {
         if (current.dispatchedAt) return undefined;
-        const times = { dispatchedAt: now.toISOString(), deadlineAt, holdUntil };
+        const times = {
+          dispatchedAt: now.toISOString(),
+          deadlineAt,
+          ...(current.kind === 'FREEZE' ? { holdUntil: current.holdUntil ?? holdUntil } : {}),
+        };
         return {
           set: current.status === 'PENDING' ? { ...times, status: 'DISPATCHED' } : times,
+          extraOps: [bankDayCounterOp(deps.db, now.toISOString(), current.bankId, { received: 1n })],
           audit: [
             {
               actor: 'system:workflow',

@@ -50,8 +50,14 @@ export interface StopPaymentInstruction {
   status: InstructionStatus;
   legalBasis: LegalBasis;
   holdHours: number;
-  /** Amount the bank holds now (frozen minus released); zero when nothing is held. */
+  /** Amount the bank holds now (frozen minus released or expired); zero when nothing is held. */
   frozen: Money;
+  /** Released from this hold so far (to the holder or back to the victim). */
+  released: Money;
+  /** Amount of releases ordered but not yet confirmed by the bank (reserved out of `frozen`). */
+  releasePending: bigint;
+  /** What lapsed when the hold expired. */
+  expired: Money;
   cashWithdrawn: Money;
   late: boolean;
   createdAt: string;
@@ -64,6 +70,8 @@ export interface StopPaymentInstruction {
   reminderDeadlineAt: string | null;
   transferredAt?: string | undefined;
   reference?: string | undefined;
+  /** Incremented by every update (optimistic locking); absent on a new instruction. */
+  version?: number;
   /** RELEASE instructions only. */
   releasesInstructionId?: string | undefined;
   disposition?: ReleaseDisposition | undefined;

@@ -72,3 +72,22 @@ export function isAwaitingConfirmation(status: InstructionStatus): boolean {
 export function isHeld(status: InstructionStatus): boolean {
   return (heldStatuses as readonly string[]).includes(status);
 }
+
+/**
+ * A RELEASE instruction (a court-ordered release delivered to the bank as an instruction of its
+ * own) has a shorter life: delivered, then RELEASED by the bank's confirmation, or overdue/failed.
+ * It is never counted among the freeze instructions' statuses.
+ */
+const releaseTransitions: Readonly<Partial<Record<InstructionStatus, readonly InstructionStatus[]>>> = {
+  PENDING: ['DISPATCHED', 'DISPATCH_FAILED', 'OVERDUE', 'RELEASED'],
+  DISPATCHED: ['DISPATCH_FAILED', 'OVERDUE', 'RELEASED'],
+  OVERDUE: ['RELEASED'],
+};
+
+export function canTransitionFor(
+  kind: 'FREEZE' | 'RELEASE',
+  from: InstructionStatus,
+  to: InstructionStatus,
+): boolean {
+  return kind === 'FREEZE' ? canTransition(from, to) : (releaseTransitions[from] ?? []).includes(to);
+}

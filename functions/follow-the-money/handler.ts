@@ -17,7 +17,7 @@ interface StoredTransfer {
 }
 
 /**
- * Follow the money: the ONE path for every recorded confirmation, timely or late. In AWS a DynamoDB
+ * Follow the money (and start hold timers): the ONE path for every recorded confirmation, timely or late. In AWS a DynamoDB
  * Streams event source mapping (filtered to INSERTs of CONF# items) invokes it; locally the stream
  * poller of DynamoDB Local calls the same function. At-least-once delivery is safe: the trail of an
  * instruction is resolved once (see followTheMoney) and follow-on executions are named after it.
@@ -29,17 +29,25 @@ export const createFollowTheMoney = (deps: Dependencies) =>
       if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) continue;
       const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
       if (!String(item.SK).startsWith(skPrefix.confirmation) || item.kind !== 'FREEZE') continue;
+      const instructionId = String(item.instructionId);
+      // Every confirmation that froze funds starts the hold's timer (named after it: once).
+      if (BigInt((item.frozen as MoneyJson | undefined)?.minor ?? '0') > 0n) {
+        await deps.workflow.startExecution('holdTimer', `${instructionId}-hold`, {
+          caseId: String(item.caseId),
+          instructionId,
+        });
+      }
       const transfers = (item.onwardTransfers as StoredTransfer[] | undefined) ?? [];
       if (transfers.length === 0) continue;
       const result = await followTheMoney(
         deps.db,
-        String(item.instructionId),
+        instructionId,
         transfers.map((t) => ({ ...t, amount: fromMoneyJson(t.amount) })),
         deps.hopLimit,
         () => deps.now().toISOString(),
       );
       if (!result) {
-        log.warn('confirmation names an unknown instruction', { instructionId: String(item.instructionId) });
+        log.warn('confirmation names an unknown instruction', { instructionId });
         continue;
       }
       // Started even on a redelivery: the execution name makes a second start a no-op.

@@ -37,7 +37,12 @@ export class HttpRequest {
   }
 
   pathParam(name: string): string {
-    return decodeURIComponent(this.event.pathParameters?.[name] ?? '');
+    const raw = this.event.pathParameters?.[name] ?? '';
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw; // a malformed escape is no id of ours: the id checks answer 404
+    }
   }
 
   header(name: string): string | undefined {
@@ -85,6 +90,26 @@ export class HttpRequest {
       );
     }
     return parsed.data;
+  }
+
+  /**
+   * Body and Idempotency-Key of an idempotent POST, validated together so that one 422 names every
+   * bad field, the header included.
+   */
+  bodyWithKey<T>(schema: ZodType<T>, raw: unknown = this.rawJson()): { input: T; key: string } {
+    const parsed = schema.safeParse(raw);
+    const errors = parsed.success ? [] : zodFieldErrors(parsed.error);
+    let key = '';
+    try {
+      key = this.idempotencyKey();
+    } catch (error) {
+      if (!(error instanceof HttpProblem) || !error.errors) throw error;
+      errors.push(...error.errors);
+    }
+    if (!parsed.success || errors.length > 0) {
+      throw new HttpProblem(422, 'Unprocessable Content', 'the request has invalid fields', errors);
+    }
+    return { input: parsed.data, key };
   }
 
   /** Idempotency-Key header, required (422 when missing or malformed). */

@@ -9,8 +9,9 @@ export interface IdempotentRequest {
   hash: string;
 }
 
-export function idempotentRequest(callerScope: string, key: string, body: unknown): IdempotentRequest {
-  return { callerScope, key, hash: requestHash(body) };
+/** The key is the caller's; the request it stands for is the route's path and the body. */
+export function idempotentRequest(callerScope: string, key: string, path: string, body: unknown): IdempotentRequest {
+  return { callerScope, key, hash: requestHash({ path, body }) };
 }
 
 /** A replay answers with the first response; the same key with another body is a 409. */

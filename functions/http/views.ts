@@ -21,6 +21,11 @@ export function instructionView(i: StopPaymentInstruction) {
     requested: toMoneyJson(i.requested),
     amount: toMoneyJson(i.requested),
     frozen: toMoneyJson(i.frozen),
+    /** Held now = frozen; what left the hold so far by release or expiry is shown beside it. */
+    held: toMoneyJson(i.frozen),
+    released: toMoneyJson(i.released),
+    expired: toMoneyJson(i.expired),
+    releasePending: { currency: i.requested.currency, minor: i.releasePending.toString() },
     cashWithdrawn: toMoneyJson(i.cashWithdrawn),
     late: i.late,
     createdAt: i.createdAt,

@@ -25,8 +25,8 @@ export const createOpenCase = (deps: Dependencies) =>
     const caller = request.who;
     if (caller.role !== 'police') throw new Error('unreachable: route is police-only');
     const raw = request.rawJson();
-    const input = request.body(OpenCaseBody, raw);
-    const idem = idempotentRequest(actorOf(caller), request.idempotencyKey(), raw);
+    const { input, key } = request.bodyWithKey(OpenCaseBody, raw);
+    const idem = idempotentRequest(actorOf(caller), key, request.event.rawPath, raw);
     for (;;) {
       const seen = await replayIfSeen(deps.db, idem);
       if (seen) return storedToHttp(seen);

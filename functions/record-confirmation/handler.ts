@@ -1,13 +1,13 @@
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
-import { recordFreezeConfirmation } from '../adapters/dynamo/confirmations.ts';
+import { recordFreezeConfirmation, recordReleaseConfirmation } from '../adapters/dynamo/confirmations.ts';
 import { requestHash } from '../adapters/dynamo/idempotency.ts';
 import { getInstruction, getTaskToken } from '../adapters/dynamo/instructions.ts';
 import type { BankConfirmation } from '../domain/confirmation-rules.ts';
 import { fromMoneyJson } from '../domain/money.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
-import { HttpProblem, notFound } from '../http/problem.ts';
+import { notFound } from '../http/problem.ts';
 import { bankInScope } from '../http/scope.ts';
-import { FreezeConfirmationBody } from '../schemas/api.ts';
+import { FreezeConfirmationBody, ReleaseConfirmationBody } from '../schemas/api.ts';
 import { actorOf } from '../schemas/claims.ts';
 
 /**
@@ -17,6 +17,10 @@ import { actorOf } from '../schemas/claims.ts';
  */
 export const createRecordConfirmation = (deps: Dependencies) =>
   httpHandler('recordConfirmation', async (request) => {
+    const completeWaitingTask = async (instructionId: string, output: Record<string, unknown>) => {
+      const taskToken = await getTaskToken(deps.db, instructionId);
+      if (taskToken) await deps.workflow.sendTaskSuccess(taskToken, output);
+    };
     const caller = request.who;
     const bankId = request.pathParam('bankId');
     bankInScope(caller, bankId);
@@ -24,10 +28,23 @@ export const createRecordConfirmation = (deps: Dependencies) =>
     const instruction = await getInstruction(deps.db, instructionId);
     if (!instruction || instruction.bankId !== bankId) throw notFound(`instruction ${instructionId}`);
     const raw = request.rawJson();
-    if (instruction.kind !== 'FREEZE') {
-      throw new HttpProblem(422, 'Unprocessable Content', 'release confirmations are not accepted yet', [
-        { path: 'released', message: 'release confirmations are not supported by this version' },
-      ]);
+    if (instruction.kind === 'RELEASE') {
+      const release = request.body(ReleaseConfirmationBody, raw);
+      const answer = await recordReleaseConfirmation(
+        deps.db,
+        instructionId,
+        {
+          confirmationId: release.confirmationId,
+          released: fromMoneyJson(release.released),
+          reportedAt: release.reportedAt,
+          reason: release.reason,
+        },
+        requestHash(raw),
+        actorOf(caller),
+        deps.now,
+      );
+      await completeWaitingTask(instructionId, answer.body);
+      return json(answer.statusCode, answer.body);
     }
     const input = request.body(FreezeConfirmationBody, raw);
     const confirmation: BankConfirmation = {
@@ -47,8 +64,7 @@ export const createRecordConfirmation = (deps: Dependencies) =>
       actorOf(caller),
       deps.now,
     );
-    const taskToken = await getTaskToken(deps.db, instructionId);
-    if (taskToken) await deps.workflow.sendTaskSuccess(taskToken, answer.body);
+    await completeWaitingTask(instructionId, answer.body);
     return json(answer.statusCode, answer.body);
   });
 

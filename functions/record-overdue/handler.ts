@@ -1,5 +1,6 @@
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import { changeInstruction } from '../adapters/dynamo/instructions.ts';
+import { bankDayCounterOp } from '../adapters/dynamo/totals-ops.ts';
 import { InstructionTaskInput, taskHandler } from '../workflow/task-handler.ts';
 
 /**
@@ -14,6 +15,7 @@ export const createRecordOverdue = (deps: Dependencies) =>
         current.status === 'PENDING' || current.status === 'DISPATCHED'
           ? {
               set: { status: 'OVERDUE', overdueAt: at() },
+              extraOps: [bankDayCounterOp(deps.db, at(), current.bankId, { overdue: 1n })],
               audit: [
                 {
                   actor: 'system:workflow',

@@ -11,7 +11,8 @@ import { MAX_TRANSACTION_ITEMS, TransactionConflict } from '../adapters/dynamo/t
 import type { FreezeOrder, StopPaymentInstruction } from '../domain/entities.ts';
 import { StateConflict, ValidationProblem } from '../domain/errors.ts';
 import { newOrderId, orderInstructionId } from '../domain/ids.ts';
-import { fromMoneyJson, toMoneyJson, zero } from '../domain/money.ts';
+import { fromMoneyJson, toMoneyJson } from '../domain/money.ts';
+import { newInstruction } from '../domain/new-instruction.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { idempotentRequest, replayIfSeen, storedToHttp } from '../http/idempotent.ts';
 import { caseInScope } from '../http/scope.ts';
@@ -36,8 +37,8 @@ export const createSubmitFreezeOrder = (deps: Dependencies) =>
     if (caller.role !== 'police') throw new Error('unreachable: route is police-only');
     const fraudCase = await caseInScope(deps.db, caller, request.pathParam('caseId'));
     const raw = request.rawJson();
-    const input = request.body(SubmitFreezeOrderBody, raw);
-    const idem = idempotentRequest(actorOf(caller), request.idempotencyKey(), raw);
+    const { input, key } = request.bodyWithKey(SubmitFreezeOrderBody, raw);
+    const idem = idempotentRequest(actorOf(caller), key, request.event.rawPath, raw);
 
     const startFanOut = (body: { orderId: string; instructions: { instructionId: string }[] }) =>
       deps.workflow.startExecution('freezeOrder', body.orderId, {
@@ -94,35 +95,25 @@ export const createSubmitFreezeOrder = (deps: Dependencies) =>
     }
 
     const holdHours = input.holdHours ?? DEFAULT_HOLD_HOURS;
-    const instructions: StopPaymentInstruction[] = input.targets.map((t, index) => ({
-      kind: 'FREEZE',
-      caseId: fraudCase.caseId,
-      agencyId: fraudCase.agencyId,
-      orderId,
-      instructionId: orderInstructionId(orderId, index),
-      bankId: t.bankId,
-      accountNumber: t.accountNumber,
-      accountName: t.accountName,
-      requested: fromMoneyJson(t.amount),
-      hop: 1,
-      parentInstructionId: null,
-      status: 'PENDING',
-      legalBasis: input.legalBasis,
-      holdHours,
-      frozen: zero(t.amount.currency),
-      cashWithdrawn: zero(t.amount.currency),
-      late: false,
-      createdAt: submittedAt,
-      dispatchedAt: null,
-      deadlineAt: null,
-      holdUntil: null,
-      confirmedAt: null,
-      escalatedAt: null,
-      overdueAt: null,
-      reminderDeadlineAt: null,
-      transferredAt: t.transferredAt,
-      reference: t.reference,
-    }));
+    const instructions: StopPaymentInstruction[] = input.targets.map((t, index) =>
+      newInstruction({
+        caseId: fraudCase.caseId,
+        agencyId: fraudCase.agencyId,
+        orderId,
+        instructionId: orderInstructionId(orderId, index),
+        bankId: t.bankId,
+        accountNumber: t.accountNumber,
+        accountName: t.accountName,
+        requested: fromMoneyJson(t.amount),
+        hop: 1,
+        parentInstructionId: null,
+        legalBasis: input.legalBasis,
+        holdHours,
+        createdAt: submittedAt,
+        transferredAt: t.transferredAt,
+        reference: t.reference,
+      }),
+    );
     const order: FreezeOrder = {
       caseId: fraudCase.caseId,
       orderId,

@@ -50,3 +50,57 @@ export function reminderMessage(
     confirmUrl: confirmUrl(apiBaseUrl, i),
   };
 }
+
+/** A court-ordered release, delivered as an instruction of its own (API.md "Push connector"). */
+export function releaseMessage(
+  i: StopPaymentInstruction,
+  deadlineAt: string,
+  apiBaseUrl: string,
+): PushMessage {
+  return {
+    kind: 'RELEASE',
+    instructionId: i.instructionId,
+    releasesInstructionId: i.releasesInstructionId,
+    caseId: i.caseId,
+    bankId: i.bankId,
+    accountNumber: i.accountNumber,
+    amount: toMoneyJson(i.requested),
+    disposition: i.disposition,
+    authority: i.legalBasis,
+    deadlineAt,
+    confirmUrl: confirmUrl(apiBaseUrl, i),
+  };
+}
+
+/** The hold was extended (converted or renewed) with a new legal basis. */
+export function extendMessage(
+  i: StopPaymentInstruction,
+  holdUntil: string,
+  legalBasis: unknown,
+): PushMessage {
+  return {
+    kind: 'EXTEND',
+    instructionId: i.instructionId,
+    caseId: i.caseId,
+    bankId: i.bankId,
+    accountNumber: i.accountNumber,
+    holdUntil,
+    legalBasis,
+  };
+}
+
+/** The hold lapsed unextended: the bank may let the funds go. */
+export function expiredMessage(
+  i: StopPaymentInstruction,
+  expired: { currency: string; minor: bigint },
+): PushMessage {
+  return {
+    kind: 'EXPIRED',
+    instructionId: i.instructionId,
+    caseId: i.caseId,
+    bankId: i.bankId,
+    accountNumber: i.accountNumber,
+    holdUntil: i.holdUntil,
+    amount: toMoneyJson(expired),
+  };
+}

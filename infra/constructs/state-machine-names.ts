@@ -23,4 +23,4 @@ export function stateMachineArn(stack: Stack, workflow: WorkflowName): string {
   });
 }
 
-export const workflowNames: readonly WorkflowName[] = ['freezeOrder', 'stopPaymentInstruction'];
+export const workflowNames: readonly WorkflowName[] = ['freezeOrder', 'stopPaymentInstruction', 'holdTimer'];

@@ -24,7 +24,7 @@ export interface WorkflowProps {
 }
 
 /**
- * The two Standard state machines of workflows/*.asl.json, inlined (DefinitionBody.fromString, so
+ * The Standard state machines of workflows/*.asl.json, inlined (DefinitionBody.fromString, so
  * the template shows them) with every `${...}` substitution bound: task functions to their ARNs, the
  * instruction machine to its ARN inside the freeze-order machine. CDK cannot see through
  * substitutions, so every permission is granted here explicitly.
@@ -40,7 +40,8 @@ export class Workflow extends Construct {
     });
     // Fire-and-forget arn:aws:states:::states:startExecution (no .sync): StartExecution only.
     instruction.grantStartExecution(freezeOrder);
-    this.stateMachines = { freezeOrder, stopPaymentInstruction: instruction };
+    const holdTimer = this.stateMachine('holdTimer', props, {});
+    this.stateMachines = { freezeOrder, stopPaymentInstruction: instruction, holdTimer };
   }
 
   private stateMachine(

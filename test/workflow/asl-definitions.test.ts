@@ -12,7 +12,7 @@ import {
 } from '../../workflows/definitions.ts';
 import { type AslMachine, type AslState, allStates, loadAsl } from './harness.ts';
 
-const workflows: WorkflowName[] = ['freezeOrder', 'stopPaymentInstruction'];
+const workflows: WorkflowName[] = ['freezeOrder', 'stopPaymentInstruction', 'holdTimer'];
 
 /** Every object in a JSON tree, with its path, so keys can be searched at any depth. */
 function objectsIn(value: unknown, path = '$'): Array<[string, Record<string, unknown>]> {

@@ -50,6 +50,7 @@ export const defaultImpls: Record<WorkflowFunctionId, StubImpl> = {
   summarizeOrder: (p) => ({
     instructions: Array.isArray(p['instructionIds']) ? p['instructionIds'].length : -1,
   }),
+  checkHold: () => ({ held: false, waitUntil: new Date().toISOString() }),
 };
 
 export class Stubs {

@@ -17,6 +17,7 @@ const str = (v: unknown): string => String(v);
 const optStr = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
 const nullableStr = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
 const moneyOf = (v: unknown): Money => fromMoneyJson(v as MoneyJson);
+const zeroOf = (v: unknown): Money => ({ currency: (v as MoneyJson).currency, minor: 0n });
 
 export function caseToItem(c: FraudCase): Item {
   return {
@@ -69,6 +70,8 @@ export function instructionToItem(i: StopPaymentInstruction): Item {
     ...i,
     requested: toMoneyJson(i.requested),
     frozen: toMoneyJson(i.frozen),
+    released: toMoneyJson(i.released),
+    expired: toMoneyJson(i.expired),
     cashWithdrawn: toMoneyJson(i.cashWithdrawn),
   };
 }
@@ -90,6 +93,9 @@ export function instructionFromItem(item: Item): StopPaymentInstruction {
     legalBasis: item.legalBasis as StopPaymentInstruction['legalBasis'],
     holdHours: Number(item.holdHours),
     frozen: moneyOf(item.frozen),
+    released: item.released ? moneyOf(item.released) : zeroOf(item.requested),
+    releasePending: BigInt((item.releasePending as number | bigint | undefined) ?? 0),
+    expired: item.expired ? moneyOf(item.expired) : zeroOf(item.requested),
     cashWithdrawn: moneyOf(item.cashWithdrawn),
     late: item.late === true,
     createdAt: str(item.createdAt),
@@ -102,6 +108,7 @@ export function instructionFromItem(item: Item): StopPaymentInstruction {
     reminderDeadlineAt: nullableStr(item.reminderDeadlineAt),
     transferredAt: optStr(item.transferredAt),
     reference: optStr(item.reference),
+    version: item.version === undefined ? 0 : Number(item.version),
     releasesInstructionId: optStr(item.releasesInstructionId),
     disposition: item.disposition as StopPaymentInstruction['disposition'],
   };

@@ -1,15 +1,15 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type BankConfirmation, decideConfirmation } from '../../domain/confirmation-rules.ts';
 import type { StopPaymentInstruction } from '../../domain/entities.ts';
-import { StateConflict } from '../../domain/errors.ts';
-import { isAwaitingConfirmation } from '../../domain/instruction-lifecycle.ts';
-import { toMoneyJson } from '../../domain/money.ts';
-import { confirmationDelta } from '../../domain/totals.ts';
+import { StateConflict, ValidationProblem } from '../../domain/errors.ts';
+import { isAwaitingConfirmation, isHeld } from '../../domain/instruction-lifecycle.ts';
+import { type Money, toMoneyJson } from '../../domain/money.ts';
+import { confirmationDelta, releaseDelta } from '../../domain/totals.ts';
 import { keys } from '../keys.ts';
 import { amountCounter } from './codec.ts';
 import type { Db } from './db.ts';
 import { getInstruction, instructionUpdateOp } from './instructions.ts';
-import { bankDayTotalsOp, caseTotalsOp } from './totals-ops.ts';
+import { bankDayTotalsOp, bankHeldOp, caseTotalsOp } from './totals-ops.ts';
 import { type AuditChange, caseChain, commitChainedChange, TransactionConflict } from './transact.ts';
 
 export interface ConfirmationAnswer {
@@ -28,10 +28,10 @@ async function storedConfirmation(db: Db, caseId: string, bankId: string, confir
   return out.Item;
 }
 
-function replayOf(stored: Record<string, unknown>, hash: string): ConfirmationAnswer {
-  if (stored.requestHash !== hash) {
+function replayOf(stored: Record<string, unknown>, hash: string, instructionId: string): ConfirmationAnswer {
+  if (stored.requestHash !== hash || stored.instructionId !== instructionId) {
     throw new StateConflict(
-      `confirmationId ${String(stored.confirmationId)} was already used with a different body`,
+      `confirmationId ${String(stored.confirmationId)} was already used with a different body or for another instruction`,
       'CONFIRMATION_ID_REUSED',
     );
   }
@@ -64,7 +64,7 @@ export async function recordFreezeConfirmation(
           instruction.bankId,
           confirmation.confirmationId,
         );
-        if (stored) return { ops: [], audit: [], result: replayOf(stored, requestHash) };
+        if (stored) return { ops: [], audit: [], result: replayOf(stored, requestHash, instructionId) };
         const outcome = decideConfirmation(instruction.requested, confirmation);
         if (!isAwaitingConfirmation(instruction.status)) {
           throw new StateConflict(
@@ -127,9 +127,26 @@ export async function recordFreezeConfirmation(
           ),
         ];
         const dayCounters = new Map<string, bigint>([['confirmed', 1n]]);
-        if (outcome.frozen.minor > 0n)
+        if (late) dayCounters.set('late', 1n);
+        if (outcome.frozen.minor > 0n) {
           dayCounters.set(amountCounter('frozen', outcome.frozen.currency), outcome.frozen.minor);
-        ops.push(bankDayTotalsOp(db, confirmedAt.slice(0, 10), instruction.bankId, dayCounters, confirmedAt));
+          ops.push(
+            bankHeldOp(db, instruction.bankId, outcome.frozen.currency, outcome.frozen.minor, confirmedAt),
+          );
+        }
+        const latencySeconds = instruction.dispatchedAt
+          ? Math.max(0, (Date.parse(confirmedAt) - Date.parse(instruction.dispatchedAt)) / 1000)
+          : 0;
+        ops.push(
+          bankDayTotalsOp(
+            db,
+            confirmedAt.slice(0, 10),
+            instruction.bankId,
+            dayCounters,
+            confirmedAt,
+            latencySeconds,
+          ),
+        );
         const audit: AuditChange[] = [
           {
             actor,
@@ -149,4 +166,143 @@ export async function recordFreezeConfirmation(
 
 export function isConfirmed(instruction: StopPaymentInstruction): boolean {
   return !isAwaitingConfirmation(instruction.status) && instruction.confirmedAt !== null;
+}
+
+export interface ReleaseConfirmation {
+  confirmationId: string;
+  released: Money;
+  reportedAt?: string | undefined;
+  reason?: string | undefined;
+}
+
+/**
+ * Records a bank's confirmation of a RELEASE instruction in ONE transaction: the confirmation, the
+ * release instruction (RELEASED), the held instruction (its frozen amount down by what was released,
+ * its reservation cleared, RELEASED when nothing is left), the case totals (frozen → released or
+ * restored), what the bank holds, and the audit event.
+ */
+export async function recordReleaseConfirmation(
+  db: Db,
+  releaseId: string,
+  confirmation: ReleaseConfirmation,
+  requestHash: string,
+  actor: string,
+  now: () => Date,
+): Promise<ConfirmationAnswer> {
+  const at = () => now().toISOString();
+  for (;;) {
+    try {
+      return await commitChainedChange(db, caseChain(releaseId.split('.')[0]!), at, async () => {
+        const release = await getInstruction(db, releaseId);
+        if (!release?.releasesInstructionId || !release.disposition)
+          throw new Error(`release ${releaseId} vanished`);
+        const stored = await storedConfirmation(
+          db,
+          release.caseId,
+          release.bankId,
+          confirmation.confirmationId,
+        );
+        if (stored) return { ops: [], audit: [], result: replayOf(stored, requestHash, releaseId) };
+        const { released } = confirmation;
+        const errors = [];
+        if (released.currency !== release.requested.currency) {
+          errors.push({ path: 'released.currency', message: `must be ${release.requested.currency}` });
+        } else if (released.minor <= 0n || released.minor > release.requested.minor) {
+          errors.push({
+            path: 'released.minor',
+            message: `must be > 0 and at most the release's ${release.requested.minor}`,
+          });
+        }
+        if (errors.length) throw new ValidationProblem(errors);
+        if (!isAwaitingConfirmation(release.status)) {
+          throw new StateConflict(
+            `release ${releaseId} is ${release.status}`,
+            'INSTRUCTION_NOT_AWAITING_CONFIRMATION',
+          );
+        }
+        const held = await getInstruction(db, release.releasesInstructionId);
+        if (!held || !isHeld(held.status) || held.frozen.minor < released.minor) {
+          throw new StateConflict(
+            `the hold ${release.releasesInstructionId} no longer holds ${released.minor}`,
+            'NOTHING_HELD',
+          );
+        }
+        const confirmedAt = at();
+        const left = held.frozen.minor - released.minor;
+        const fully = left === 0n;
+        const answer: ConfirmationAnswer = {
+          statusCode: 201,
+          body: { instructionId: releaseId, status: 'RELEASED' },
+        };
+        const currency = released.currency;
+        const ops = [
+          {
+            label: 'confirmation',
+            op: {
+              Put: {
+                TableName: db.table,
+                Item: {
+                  ...keys.confirmation(release.caseId, release.bankId, confirmation.confirmationId),
+                  type: 'BankConfirmation',
+                  kind: 'RELEASE',
+                  caseId: release.caseId,
+                  instructionId: releaseId,
+                  releasesInstructionId: held.instructionId,
+                  bankId: release.bankId,
+                  confirmationId: confirmation.confirmationId,
+                  result: 'ACTIONED',
+                  status: 'RELEASED',
+                  released: toMoneyJson(released),
+                  reason: confirmation.reason,
+                  reportedAt: confirmation.reportedAt,
+                  receivedAt: confirmedAt,
+                  late: release.status === 'OVERDUE',
+                  requestHash,
+                  response: answer.body,
+                },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+          },
+          instructionUpdateOp(db, release, {
+            status: 'RELEASED',
+            frozen: toMoneyJson(released),
+            confirmedAt,
+            late: release.status === 'OVERDUE',
+            confirmationId: confirmation.confirmationId,
+          }),
+          {
+            ...instructionUpdateOp(db, held, {
+              frozen: { currency, minor: left.toString() },
+              released: { currency, minor: (held.released.minor + released.minor).toString() },
+              releasePending:
+                held.releasePending - release.requested.minor > 0n
+                  ? held.releasePending - release.requested.minor
+                  : 0n,
+              ...(fully ? { status: 'RELEASED', releasedAt: confirmedAt } : {}),
+            }),
+            label: 'heldInstruction',
+          },
+          caseTotalsOp(
+            db,
+            release.caseId,
+            releaseDelta(held.status, released, release.disposition, fully),
+            confirmedAt,
+          ),
+          bankHeldOp(db, release.bankId, currency, -released.minor, confirmedAt),
+        ];
+        const audit: AuditChange[] = [
+          {
+            actor,
+            action: 'RELEASE_CONFIRMED',
+            subject: `${releaseId}:${held.instructionId}:${release.disposition}:${currency}:${released.minor}`,
+          },
+        ];
+        return { ops, audit, result: answer, retryOn: ['instruction', 'heldInstruction'] };
+      });
+    } catch (error) {
+      if (error instanceof TransactionConflict && error.failedLabels.includes('confirmation')) continue;
+      throw error;
+    }
+  }
 }

@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StopPaymentInstruction } from '../../domain/entities.ts';
 import { ValidationProblem } from '../../domain/errors.ts';
 import { caseIdOfInstruction } from '../../domain/ids.ts';
-import { canTransition, type InstructionStatus } from '../../domain/instruction-lifecycle.ts';
+import { canTransitionFor, type InstructionStatus } from '../../domain/instruction-lifecycle.ts';
 import { statusChangeDelta, type TotalsDelta } from '../../domain/totals.ts';
 import { keys } from '../keys.ts';
 import { instructionFromItem } from './codec.ts';
@@ -64,9 +64,15 @@ export function instructionUpdateOp(
   instruction: StopPaymentInstruction,
   set: Record<string, unknown>,
 ): LabeledOp {
-  const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ':seen': instruction.status };
-  const parts: string[] = [];
+  // Optimistic lock: the write applies only to the instruction exactly as it was read (status and
+  // version), so two concurrent changes (a release and an extension, say) cannot overwrite each other.
+  const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
+  const values: Record<string, unknown> = {
+    ':seen': instruction.status,
+    ':version': instruction.version ?? 0,
+    ':nextVersion': (instruction.version ?? 0) + 1,
+  };
+  const parts: string[] = ['#version = :nextVersion'];
   Object.entries(set).forEach(([name, value], i) => {
     names[`#a${i}`] = name;
     values[`:a${i}`] = value;
@@ -84,7 +90,10 @@ export function instructionUpdateOp(
         TableName: db.table,
         Key: keys.instruction(instruction.caseId, instruction.instructionId),
         UpdateExpression: `SET ${parts.join(', ')}`,
-        ConditionExpression: '#status = :seen',
+        ConditionExpression:
+          instruction.version === undefined || instruction.version === 0
+            ? '#status = :seen AND (attribute_not_exists(#version) OR #version = :version)'
+            : '#status = :seen AND #version = :version',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
@@ -127,13 +136,17 @@ export async function changeInstruction(
       const decision = change.decide(before);
       if (!decision) return { ops: [], audit: [], result: { before, changed: false } };
       const to = decision.set.status as InstructionStatus | undefined;
-      if (to && to !== before.status && !canTransition(before.status, to)) {
+      if (to && to !== before.status && !canTransitionFor(before.kind, before.status, to)) {
         throw new Error(`illegal transition ${before.status} -> ${to} for ${instructionId}`);
       }
       const now = at();
       const ops: LabeledOp[] = [instructionUpdateOp(db, before, decision.set), ...(decision.extraOps ?? [])];
+      // Release instructions are listed apart and never counted among the freeze statuses.
       const delta =
-        decision.delta ?? (to && to !== before.status ? statusChangeDelta(before.status, to) : undefined);
+        decision.delta ??
+        (to && to !== before.status && before.kind === 'FREEZE'
+          ? statusChangeDelta(before.status, to)
+          : undefined);
       if (delta) ops.push(caseTotalsOp(db, caseId, delta, now));
       return { ops, audit: decision.audit, result: { before, changed: true }, retryOn: ['instruction'] };
     },

@@ -1,4 +1,5 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../keys.ts';
 import { type Item, readAmountCounters } from './codec.ts';
 import type { Db } from './db.ts';
 
@@ -6,7 +7,12 @@ export interface BankDayRow {
   day: string;
   bankId: string;
   frozen: Map<string, bigint>;
+  received: number;
   confirmed: number;
+  overdue: number;
+  late: number;
+  /** Seconds from delivery to confirmation, one per confirmation of that day. */
+  latencies: number[];
 }
 
 /**
@@ -34,15 +40,45 @@ export async function bankDayRows(db: Db, days: string[]): Promise<BankDayRow[]>
       const byBank = new Map<string, BankDayRow>();
       for (const item of items) {
         const bankId = String(item.bankId);
-        const row = byBank.get(bankId) ?? { day, bankId, frozen: new Map(), confirmed: 0 };
+        const row: BankDayRow = byBank.get(bankId) ?? {
+          day,
+          bankId,
+          frozen: new Map(),
+          received: 0,
+          confirmed: 0,
+          overdue: 0,
+          late: 0,
+          latencies: [],
+        };
         for (const [currency, minor] of readAmountCounters(item, 'frozen')) {
           row.frozen.set(currency, (row.frozen.get(currency) ?? 0n) + minor);
         }
         row.confirmed += Number(item.confirmed ?? 0);
+        row.received += Number(item.received ?? 0);
+        row.overdue += Number(item.overdue ?? 0);
+        row.late += Number(item.late ?? 0);
+        for (const l of (item.latencies as unknown[] | undefined) ?? []) row.latencies.push(Number(l));
         byBank.set(bankId, row);
       }
       return [...byBank.values()];
     }),
   );
   return perDay.flat();
+}
+
+/** What each bank holds now for all cases (BANK#<id> / #HELD), per currency. */
+export async function bankHeld(db: Db, bankIds: string[]): Promise<Map<string, Map<string, bigint>>> {
+  const out = new Map<string, Map<string, bigint>>();
+  for (let i = 0; i < bankIds.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+      [db.table]: { Keys: bankIds.slice(i, i + 100).map((id) => keys.bankHeld(id)), ConsistentRead: true },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const page = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of page.Responses?.[db.table] ?? [])
+        out.set(String(item.bankId), readAmountCounters(item, 'held'));
+      request = page.UnprocessedKeys as typeof request;
+    }
+  }
+  return out;
 }

@@ -69,18 +69,56 @@ export function caseTotalsOp(
   };
 }
 
-/** Frozen funds per bank per day (regulators), on one of BANK_DAY_SHARDS items picked at random. */
+/**
+ * Frozen funds and performance counters per bank per day (regulators), on one of BANK_DAY_SHARDS
+ * items picked at random. `latencySeconds` is appended to the shard's list of delivery-to-confirmation
+ * times (medians are computed on read).
+ */
 export function bankDayTotalsOp(
   db: Db,
   day: string,
   bankId: string,
   counters: Map<string, bigint>,
   updatedAt: string,
+  latencySeconds?: number,
 ): LabeledOp {
   const shard = Math.floor(Math.random() * BANK_DAY_SHARDS);
   const update = addExpression(counters, { updatedAt, bankId, day });
+  if (latencySeconds !== undefined) {
+    update.UpdateExpression = update.UpdateExpression.replace(
+      /^SET /,
+      'SET latencies = list_append(if_not_exists(latencies, :noLatencies), :latency), ',
+    );
+    update.ExpressionAttributeValues[':noLatencies'] = [];
+    update.ExpressionAttributeValues[':latency'] = [latencySeconds];
+  }
   return {
     label: 'bankDayTotals',
     op: { Update: { TableName: db.table, Key: keys.bankDayTotals(day, bankId, shard), ...update } },
+  };
+}
+
+/** Bank performance counters (received, confirmed, overdue, late) on the bank's day shard. */
+export function bankDayCounterOp(
+  db: Db,
+  atIso: string,
+  bankId: string,
+  counters: Record<string, bigint>,
+): LabeledOp {
+  return bankDayTotalsOp(db, atIso.slice(0, 10), bankId, new Map(Object.entries(counters)), atIso);
+}
+
+/** What a bank holds for all cases now, per currency (`amt_held_<CUR>` on BANK#<id> / #HELD). */
+export function bankHeldOp(
+  db: Db,
+  bankId: string,
+  currency: string,
+  delta: bigint,
+  atIso: string,
+): LabeledOp {
+  const update = addExpression(new Map([[`amt_held_${currency}`, delta]]), { updatedAt: atIso, bankId });
+  return {
+    label: 'bankHeld',
+    op: { Update: { TableName: db.table, Key: keys.bankHeld(bankId), ...update } },
   };
 }

@@ -1,8 +1,8 @@
 import type { OnwardTransfer } from '../../domain/confirmation-rules.ts';
 import type { StopPaymentInstruction, TrailEdge } from '../../domain/entities.ts';
 import { caseIdOfInstruction, followOnInstructionId } from '../../domain/ids.ts';
-import { zero } from '../../domain/money.ts';
 import { accountKey, followBudget, planFollowOns } from '../../domain/money-trail.ts';
+import { newInstruction } from '../../domain/new-instruction.ts';
 import { instructionsCreatedDelta } from '../../domain/totals.ts';
 import { keys, skPrefix } from '../keys.ts';
 import { getBanks } from './banks.ts';
@@ -89,8 +89,7 @@ export async function followTheMoney(
         op: { Put: { TableName: db.table, Item: edgeToItem(parent.caseId, edge) } },
       });
       if (!step.followOnAmount || !toInstructionId) continue;
-      const followOn: StopPaymentInstruction = {
-        kind: 'FREEZE',
+      const followOn = newInstruction({
         caseId: parent.caseId,
         agencyId: parent.agencyId,
         orderId: parent.orderId,
@@ -100,23 +99,12 @@ export async function followTheMoney(
         requested: step.followOnAmount,
         hop: parent.hop + 1,
         parentInstructionId: instructionId,
-        status: 'PENDING',
         legalBasis: parent.legalBasis,
         holdHours: parent.holdHours,
-        frozen: zero(step.followOnAmount.currency),
-        cashWithdrawn: zero(step.followOnAmount.currency),
-        late: false,
         createdAt: now,
-        dispatchedAt: null,
-        deadlineAt: null,
-        holdUntil: null,
-        confirmedAt: null,
-        escalatedAt: null,
-        overdueAt: null,
-        reminderDeadlineAt: null,
         transferredAt: step.transfer.transferredAt,
         reference: step.transfer.reference,
-      };
+      });
       followOns.push(followOn);
       ops.push(instructionPutOp(db, followOn, true));
       ops.push({

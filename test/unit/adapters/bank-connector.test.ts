@@ -173,9 +173,9 @@ describe('HttpBankConnector', () => {
     expect(received).toHaveLength(0);
   });
 
-  // BUG: fetch follows redirects. A 302 turns the signed POST into a bodiless GET to the Location,
+  // Regression: fetch follows redirects. A 302 turns the signed POST into a bodiless GET to the Location,
   // and a 2xx there counts as delivered although the bank never received the instruction.
-  it('BUG: a redirect is not a delivery (the FREEZE body must not be dropped on the way)', async () => {
+  it('a redirect is not a delivery (the FREEZE body must not be dropped on the way)', async () => {
     respond = (req, res) => {
       if (req.url === '/hooks/freezeflow') res.writeHead(302, { location: '/elsewhere' }).end();
       else res.writeHead(200).end('ok');

@@ -14,15 +14,18 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   executionName,
+  STATE_MACHINE_ARN_ENV,
   StepFunctionsWorkflowClient,
   stepFunctionsFromEnvironment,
+  type WorkflowName,
 } from '../../../functions/adapters/workflow-client.ts';
 
 const sfnMock = mockClient(SFNClient);
-const arns = {
-  freezeOrder: 'arn:aws:states:us-east-1:111111111111:stateMachine:freeze-order',
-  stopPaymentInstruction: 'arn:aws:states:us-east-1:111111111111:stateMachine:instruction',
-};
+const workflowNames = Object.keys(STATE_MACHINE_ARN_ENV) as WorkflowName[];
+/** One ARN per state machine the client knows. */
+const arns = Object.fromEntries(
+  workflowNames.map((w) => [w, `arn:aws:states:us-east-1:111111111111:stateMachine:${w}`]),
+) as Record<WorkflowName, string>;
 const client = () =>
   new StepFunctionsWorkflowClient(
     new SFNClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
@@ -114,17 +117,17 @@ describe('StepFunctionsWorkflowClient.sendTaskSuccess / sendTaskFailure', () => 
 });
 
 describe('stepFunctionsFromEnvironment', () => {
-  it('needs both state machine ARNs', () => {
-    expect(() => stepFunctionsFromEnvironment({})).toThrow(/FREEZE_ORDER_STATE_MACHINE_ARN/);
-    expect(() => stepFunctionsFromEnvironment({ FREEZE_ORDER_STATE_MACHINE_ARN: arns.freezeOrder })).toThrow(
-      /INSTRUCTION_STATE_MACHINE_ARN/,
+  const fullEnv = Object.fromEntries(workflowNames.map((w) => [STATE_MACHINE_ARN_ENV[w], arns[w]]));
+
+  it('builds the client when every state machine ARN is set', () => {
+    expect(stepFunctionsFromEnvironment({ ...fullEnv, AWS_REGION: 'us-east-1' })).toBeInstanceOf(
+      StepFunctionsWorkflowClient,
     );
-    expect(
-      stepFunctionsFromEnvironment({
-        FREEZE_ORDER_STATE_MACHINE_ARN: arns.freezeOrder,
-        INSTRUCTION_STATE_MACHINE_ARN: arns.stopPaymentInstruction,
-        AWS_REGION: 'us-east-1',
-      }),
-    ).toBeInstanceOf(StepFunctionsWorkflowClient);
+  });
+
+  it.each(workflowNames)('names the missing ARN of %s', (workflow) => {
+    const env: NodeJS.ProcessEnv = { ...fullEnv };
+    delete env[STATE_MACHINE_ARN_ENV[workflow]];
+    expect(() => stepFunctionsFromEnvironment(env)).toThrow(STATE_MACHINE_ARN_ENV[workflow]);
   });
 });

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Dependencies } from '../../../functions/adapters/dependencies.ts';
 import { createBankInbox } from '../../../functions/bank-inbox/handler.ts';
 import { createGetCase } from '../../../functions/get-case/handler.ts';
+import { createGetCaseAudit } from '../../../functions/get-case-audit/handler.ts';
 import { createGetCaseTotals } from '../../../functions/get-case-totals/handler.ts';
 import { createGetCaseTrail } from '../../../functions/get-case-trail/handler.ts';
 import { createHealth } from '../../../functions/health/handler.ts';
@@ -90,6 +91,14 @@ const routeCases: RouteCase[] = [
     factory: createGetCaseTrail,
     method: 'GET',
     path: `/cases/${CASE_ID}/trail`,
+    pathParameters: { caseId: CASE_ID },
+    allowed: ['police', 'regulator'],
+  },
+  {
+    name: 'GET /cases/{caseId}/audit',
+    factory: createGetCaseAudit,
+    method: 'GET',
+    path: `/cases/${CASE_ID}/audit`,
     pathParameters: { caseId: CASE_ID },
     allowed: ['police', 'regulator'],
   },

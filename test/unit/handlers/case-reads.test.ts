@@ -154,9 +154,9 @@ describe.each(readers)('$name: scope', ({ factory, suffix }) => {
   });
 });
 
-// BUG: HttpRequest.pathParam percent-decodes path parameters, and a malformed escape throws a
+// Regression: HttpRequest.pathParam percent-decodes path parameters, and a malformed escape throws a
 // URIError (500). The local server passes raw path segments, so `GET /cases/%E0%A4%A` answers 500.
-it('BUG: a path id with a malformed percent-escape is a 404 (not a 500) on every case read', async () => {
+it('a path id with a malformed percent-escape is a 404 (not a 500) on every case read', async () => {
   const statuses = [];
   for (const { factory, suffix } of readers) statuses.push((await get(factory, suffix, '%E0%A4%A')).status);
   expect(statuses).toEqual([404, 404, 404]);

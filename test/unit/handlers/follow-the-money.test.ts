@@ -21,6 +21,7 @@ import {
   ORDER_ID,
   testDeps,
   updatedAttributes,
+  updateWhere,
 } from './support.ts';
 
 const table = new FakeTable();
@@ -92,11 +93,9 @@ describe('follow-the-money', () => {
     const items = table.transactItems();
     const followOnId = `${INSTRUCTION_ID}-1`;
 
-    expect(items[0]?.Update).toMatchObject({
-      Key: keys.instruction(CASE_ID, INSTRUCTION_ID),
-      ExpressionAttributeValues: { ':seen': 'FUNDS_MOVED' },
-    });
-    expect(updatedAttributes(items[0]!.Update!)).toMatchObject({ trailResolvedAt: NOW.toISOString() });
+    const parent = updateWhere(items, (key) => key.SK === `INSTR#${INSTRUCTION_ID}`);
+    expect(parent.ExpressionAttributeValues).toMatchObject({ ':seen': 'FUNDS_MOVED' });
+    expect(updatedAttributes(parent)).toMatchObject({ trailResolvedAt: NOW.toISOString() });
 
     const edges = items.flatMap((op) => (op.Put?.Item.type === 'TrailEdge' ? [op.Put.Item] : []));
     expect(edges.map((e) => [e.toBankId, e.followed, e.toInstructionId, e.reasonNotFollowed])).toEqual([

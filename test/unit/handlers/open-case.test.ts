@@ -12,6 +12,7 @@ import {
   idempotencyItem,
   invoke,
   NOW,
+  putOfType,
   TABLE,
   testDeps,
 } from './support.ts';
@@ -54,16 +55,16 @@ describe('POST /cases', () => {
     });
     const caseId = answer.body.caseId as string;
     expect(table.ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
-    const [caseOp, totalsOp, auditOp, idemOp] = table.transactItems();
-    expect(caseOp?.Put).toMatchObject({
+    const items = table.transactItems();
+    expect(putOfType(items, 'Case')).toMatchObject({
       Item: { PK: `CASE#${caseId}`, SK: '#CASE', agencyId: 'PSB-1', auditSeq: 1 },
       ConditionExpression: 'attribute_not_exists(PK)',
     });
-    expect(totalsOp?.Put).toMatchObject({
+    expect(putOfType(items, 'CaseTotals')).toMatchObject({
       Item: { PK: `CASE#${caseId}`, SK: '#TOTALS', agencyId: 'PSB-1', reportedLoss: validBody.reportedLoss },
       ConditionExpression: 'attribute_not_exists(PK)',
     });
-    expect(auditOp?.Put?.Item).toMatchObject({
+    expect(putOfType(items, 'AuditEvent').Item).toMatchObject({
       PK: `CASE#${caseId}`,
       SK: 'AUDIT#0000000001',
       seq: 1,
@@ -71,14 +72,15 @@ describe('POST /cases', () => {
       actor: 'police:PSB-1:u1',
       prevHash: GENESIS_HASH,
     });
-    expect(idemOp?.Put).toMatchObject({
+    const idem = putOfType(items, 'IdempotencyRecord');
+    expect(idem).toMatchObject({
       Item: {
         PK: 'IDEM#police:PSB-1:u1#open-1',
         state: 'COMPLETE',
         response: { statusCode: 201, body: answer.body },
       },
     });
-    expect(idemOp?.Put?.ConditionExpression).toContain('attribute_not_exists(PK)');
+    expect(idem.ConditionExpression).toContain('attribute_not_exists(PK)');
     for (const op of table.transactItems()) expect(Object.values(op)[0]).toMatchObject({ TableName: TABLE });
   });
 
@@ -187,7 +189,7 @@ describe('POST /cases', () => {
 
   it('a replay with the same key and body answers the first response, without a write', async () => {
     const first = { statusCode: 201, body: { caseId: 'CFIRSTCASE1', agencyId: 'PSB-1', reference: 'x' } };
-    table.put(idempotencyItem('police:PSB-1:u1', 'open-1', validBody, first));
+    table.put(idempotencyItem('police:PSB-1:u1', 'open-1', validBody, first, '/cases'));
     const answer = await post({ ...validBody });
     expect(answer.status).toBe(201);
     expect(answer.body).toEqual(first.body);
@@ -196,7 +198,7 @@ describe('POST /cases', () => {
 
   it('a replay matches the body canonically (key order does not matter)', async () => {
     const first = { statusCode: 201, body: { caseId: 'CFIRSTCASE1' } };
-    table.put(idempotencyItem('police:PSB-1:u1', 'open-1', validBody, first));
+    table.put(idempotencyItem('police:PSB-1:u1', 'open-1', validBody, first, '/cases'));
     const reordered = {
       summary: validBody.summary,
       reportedAt: validBody.reportedAt,
@@ -208,7 +210,9 @@ describe('POST /cases', () => {
   });
 
   it('409 for the same key with another body, without a write', async () => {
-    table.put(idempotencyItem('police:PSB-1:u1', 'open-1', validBody, { statusCode: 201, body: {} }));
+    table.put(
+      idempotencyItem('police:PSB-1:u1', 'open-1', validBody, { statusCode: 201, body: {} }, '/cases'),
+    );
     const problem = expectProblem(await post({ ...validBody, reference: 'another' }), 409);
     expect(problem.title).toBe('Conflict');
     expect(table.writes()).toHaveLength(0);
@@ -216,10 +220,16 @@ describe('POST /cases', () => {
 
   it('keys are scoped to the caller: another officer may use the same key', async () => {
     table.put(
-      idempotencyItem('police:PSB-1:u1', 'open-1', validBody, {
-        statusCode: 201,
-        body: { caseId: 'CFIRSTCASE1' },
-      }),
+      idempotencyItem(
+        'police:PSB-1:u1',
+        'open-1',
+        validBody,
+        {
+          statusCode: 201,
+          body: { caseId: 'CFIRSTCASE1' },
+        },
+        '/cases',
+      ),
     );
     const answer = await post(validBody, { 'Idempotency-Key': 'open-1' }, { ...claims.police, sub: 'u2' });
     expect(answer.status).toBe(201);
@@ -230,7 +240,7 @@ describe('POST /cases', () => {
   it('a concurrent request with the same key that commits first is answered as a replay', async () => {
     const winner = { statusCode: 201, body: { caseId: 'CWINNERCASE' } };
     table.ddb.on(TransactWriteCommand).callsFake(() => {
-      table.put(idempotencyItem('police:PSB-1:u1', 'open-1', validBody, winner));
+      table.put(idempotencyItem('police:PSB-1:u1', 'open-1', validBody, winner, '/cases'));
       throw new TransactionCanceledException({
         message: 'cancelled',
         $metadata: {},

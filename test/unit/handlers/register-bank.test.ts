@@ -13,7 +13,9 @@ import {
   httpEvent,
   invoke,
   NOW,
+  putOfType,
   testDeps,
+  updateWhere,
 } from './support.ts';
 
 const table = new FakeTable();
@@ -57,12 +59,13 @@ describe('PUT /banks/{bankId}', () => {
       updatedAt: NOW.toISOString(),
     });
     expect(answer.raw.body).not.toContain(SECRET);
-    const [bankOp, auditOp, headOp] = table.transactItems();
-    expect(bankOp?.Put).toMatchObject({
+    const items = table.transactItems();
+    expect(putOfType(items, 'Bank')).toMatchObject({
       Item: { ...keys.bank('B002'), signingSecrets: [SECRET], slaSeconds: 3600 },
       ConditionExpression: 'attribute_not_exists(PK)',
     });
-    expect(auditOp?.Put?.Item).toMatchObject({
+    const auditOp = putOfType(items, 'AuditEvent');
+    expect(auditOp.Item).toMatchObject({
       PK: keys.systemChain,
       seq: 1,
       prevHash: GENESIS_HASH,
@@ -70,7 +73,7 @@ describe('PUT /banks/{bankId}', () => {
       actor: 'admin:a1',
     });
     expect(JSON.stringify(auditOp)).not.toContain(SECRET);
-    expect(headOp?.Update).toMatchObject({
+    expect(updateWhere(items, (key) => key.PK === keys.systemChain && key.SK === '#HEAD')).toMatchObject({
       Key: { PK: keys.systemChain, SK: '#HEAD' },
       ConditionExpression: 'attribute_not_exists(auditSeq) OR auditSeq = :prev',
     });
@@ -89,8 +92,7 @@ describe('PUT /banks/{bankId}', () => {
     expect(answer.body).toMatchObject({ signingSecretsValid: 2, registeredAt: '2026-01-01T00:00:00.000Z' });
     expect(answer.raw.body).not.toContain(SECRET);
     expect(answer.raw.body).not.toContain('old-signing-secret-01');
-    const [bankOp] = table.transactItems();
-    expect(bankOp?.Put).toMatchObject({
+    expect(putOfType(table.transactItems(), 'Bank')).toMatchObject({
       Item: { signingSecrets: [SECRET, 'old-signing-secret-01'] },
       ConditionExpression: 'updatedAt = :seen',
       ExpressionAttributeValues: { ':seen': '2026-01-02T00:00:00.000Z' },

@@ -372,7 +372,15 @@ describe('POST /cases/{caseId}/freeze-orders', () => {
         },
       ],
     };
-    table.put(idempotencyItem('police:PSB-1:u1', 'order-1', validBody, { statusCode: 202, body: first }));
+    table.put(
+      idempotencyItem(
+        'police:PSB-1:u1',
+        'order-1',
+        validBody,
+        { statusCode: 202, body: first },
+        `/cases/${CASE_ID}/freeze-orders`,
+      ),
+    );
     const answer = await post(validBody);
     expect(answer.status).toBe(202);
     expect(answer.body).toEqual(first);
@@ -386,7 +394,15 @@ describe('POST /cases/{caseId}/freeze-orders', () => {
   });
 
   it('409 for the same key with another body, with nothing written and no workflow', async () => {
-    table.put(idempotencyItem('police:PSB-1:u1', 'order-1', validBody, { statusCode: 202, body: {} }));
+    table.put(
+      idempotencyItem(
+        'police:PSB-1:u1',
+        'order-1',
+        validBody,
+        { statusCode: 202, body: {} },
+        `/cases/${CASE_ID}/freeze-orders`,
+      ),
+    );
     const problem = expectProblem(await post({ ...validBody, holdHours: 24 }), 409);
     expect(problem.title).toBe('Conflict');
     expectNothingDone();

@@ -160,6 +160,8 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: { path: string; message: string }[];
+  /** 409s name the rule that refused (a freezeflow extension member). */
+  rule?: string;
 }
 
 /** Asserts an RFC 9457 problem answer of `status` and returns its body. */
@@ -282,6 +284,42 @@ export interface TransactItem {
   };
 }
 
+type ItemKey = { PK: string; SK: string };
+type TxUpdate = NonNullable<TransactItem['Update']>;
+type TxPut = NonNullable<TransactItem['Put']>;
+
+/**
+ * The Update ops of a transaction whose key matches (found by key, not position: the ops of a
+ * change may grow, e.g. a new counter, without the tests depending on their order).
+ */
+export function updatesWhere(items: TransactItem[], match: (key: ItemKey) => boolean): TxUpdate[] {
+  return items.flatMap((i) => (i.Update && match(i.Update.Key as ItemKey) ? [i.Update] : []));
+}
+
+/** The one Update whose key matches (fails the test when there is none or several). */
+export function updateWhere(items: TransactItem[], match: (key: ItemKey) => boolean): TxUpdate {
+  const found = updatesWhere(items, match);
+  expect(found, 'exactly one matching Update').toHaveLength(1);
+  return found[0]!;
+}
+
+/** The Put ops of a transaction whose item has `type`. */
+export function putsOfType(items: TransactItem[], type: string): TxPut[] {
+  return items.flatMap((i) => (i.Put && i.Put.Item.type === type ? [i.Put] : []));
+}
+
+/** The one Put of `type` (fails the test when there is none or several). */
+export function putOfType(items: TransactItem[], type: string): TxPut {
+  const found = putsOfType(items, type);
+  expect(found, `exactly one ${type} Put`).toHaveLength(1);
+  return found[0]!;
+}
+
+export const isInstructionKey = (key: ItemKey) => key.SK.startsWith('INSTR#');
+export const isCaseTotalsKey = (key: ItemKey) => key.SK === '#TOTALS';
+export const isCaseHeadKey = (key: ItemKey) => key.SK === '#CASE';
+export const isBankDayKey = (key: ItemKey) => key.PK.startsWith('DAY#');
+
 /** Attribute name -> value of a SET/ADD update, resolving `#name`/`:value` placeholders. */
 export function updatedAttributes(update: NonNullable<TransactItem['Update']>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -374,7 +412,10 @@ export function caseTotalsItem(
 }
 
 export function instruction(overrides: Partial<StopPaymentInstruction> = {}): StopPaymentInstruction {
-  return {
+  const currency = overrides.requested?.currency ?? 'CNY';
+  // Hold bookkeeping of the release/expiry work (spread, so the fixture compiles with or without it).
+  const holdBook = { released: money(currency, 0n), releasePending: 0n, expired: money(currency, 0n) };
+  const base: Omit<StopPaymentInstruction, keyof typeof holdBook> = {
     kind: 'FREEZE',
     caseId: CASE_ID,
     agencyId: 'PSB-1',
@@ -389,8 +430,8 @@ export function instruction(overrides: Partial<StopPaymentInstruction> = {}): St
     status: 'DISPATCHED',
     legalBasis,
     holdHours: 48,
-    frozen: money('CNY', 0n),
-    cashWithdrawn: money('CNY', 0n),
+    frozen: money(currency, 0n),
+    cashWithdrawn: money(currency, 0n),
     late: false,
     createdAt: '2026-11-20T09:00:00.000Z',
     dispatchedAt: '2026-11-20T09:00:01.000Z',
@@ -400,8 +441,8 @@ export function instruction(overrides: Partial<StopPaymentInstruction> = {}): St
     escalatedAt: null,
     overdueAt: null,
     reminderDeadlineAt: null,
-    ...overrides,
   };
+  return { ...holdBook, ...base, ...overrides };
 }
 
 export function instructionItem(overrides: Partial<StopPaymentInstruction> = {}, extra: Item = {}): Item {
@@ -430,11 +471,13 @@ export function idempotencyItem(
   key: string,
   rawBody: unknown,
   response: { statusCode: number; body: unknown },
+  /** The request's path: a key stands for this path and body (functions/http/idempotent.ts). */
+  path: string,
 ): Item {
   return {
     ...keys.idempotency(callerScope, key),
     type: 'IdempotencyRecord',
-    requestHash: requestHash(rawBody),
+    requestHash: requestHash({ path, body: rawBody }),
     state: 'COMPLETE',
     response,
     expiresAt: Math.floor(Date.now() / 1000) + 3600,

@@ -22,11 +22,17 @@ import {
   fakeContext,
   INSTRUCTION_ID,
   instructionItem,
+  isCaseHeadKey,
+  isCaseTotalsKey,
+  isInstructionKey,
   legalBasis,
   NOW,
   ORDER_ID,
+  putOfType,
   testDeps,
   updatedAttributes,
+  updatesWhere,
+  updateWhere,
 } from './support.ts';
 
 const table = new FakeTable();
@@ -93,26 +99,33 @@ describe('dispatch-instruction (FREEZE)', () => {
     });
     expect(Number.isInteger(message.hop)).toBe(true);
 
-    const [instruction, totals, audit, head] = table.transactItems();
-    expect(instruction?.Update).toMatchObject({
+    const items = table.transactItems();
+    const instruction = updateWhere(items, isInstructionKey);
+    expect(instruction).toMatchObject({
       Key: keys.instruction(CASE_ID, INSTRUCTION_ID),
-      ConditionExpression: '#status = :seen',
       ExpressionAttributeValues: { ':seen': 'PENDING' },
     });
-    expect(updatedAttributes(instruction!.Update!)).toMatchObject({
+    expect(instruction.ConditionExpression).toContain('#status = :seen');
+    expect(updatedAttributes(instruction)).toMatchObject({
       status: 'DISPATCHED',
       GSI2PK: 'BANK#B001#DISPATCHED',
       dispatchedAt: NOW.toISOString(),
       deadlineAt: later(SLA_SECONDS),
       holdUntil: later(48 * 3600),
     });
-    expect(updatedAttributes(totals!.Update!)).toMatchObject({ cnt_PENDING: -1n, cnt_DISPATCHED: 1n });
-    expect(audit?.Put?.Item).toMatchObject({
+    expect(updatedAttributes(updateWhere(items, isCaseTotalsKey))).toMatchObject({
+      cnt_PENDING: -1n,
+      cnt_DISPATCHED: 1n,
+    });
+    expect(putOfType(items, 'AuditEvent').Item).toMatchObject({
       seq: 6,
       action: 'INSTRUCTION_DISPATCHED',
       actor: 'system:workflow',
     });
-    expect(head?.Update?.ExpressionAttributeValues).toMatchObject({ ':prev': 5, ':next': 6 });
+    expect(updateWhere(items, isCaseHeadKey).ExpressionAttributeValues).toMatchObject({
+      ':prev': 5,
+      ':next': 6,
+    });
   });
 
   it('timeoutSeconds follows the bank SLA', async () => {
@@ -126,7 +139,9 @@ describe('dispatch-instruction (FREEZE)', () => {
     seed(undispatched);
     expect(await dispatch()).toEqual({ awaiting: true, timeoutSeconds: SLA_SECONDS });
     expect(setup.connector.push).not.toHaveBeenCalled();
-    expect(updatedAttributes(table.transactItems()[0]!.Update!)).toMatchObject({ status: 'DISPATCHED' });
+    expect(updatedAttributes(updateWhere(table.transactItems(), isInstructionKey))).toMatchObject({
+      status: 'DISPATCHED',
+    });
   });
 
   it('a transient connector error propagates by name (the ASL retries it), nothing recorded', async () => {
@@ -162,13 +177,14 @@ describe('dispatch-instruction (FREEZE)', () => {
       seed({ ...undispatched, status: 'FROZEN', confirmedAt: NOW.toISOString() });
     });
     expect(await dispatch()).toEqual({ awaiting: false, timeoutSeconds: SLA_SECONDS });
-    const [instruction, ...rest] = table.transactItems();
-    const set = updatedAttributes(instruction!.Update!);
+    const items = table.transactItems();
+    const instruction = updateWhere(items, isInstructionKey);
+    const set = updatedAttributes(instruction);
     expect(set).toMatchObject({ dispatchedAt: NOW.toISOString(), deadlineAt: later(SLA_SECONDS) });
     expect(set).not.toHaveProperty('status');
-    expect(instruction?.Update?.ExpressionAttributeValues).toMatchObject({ ':seen': 'FROZEN' });
+    expect(instruction.ExpressionAttributeValues).toMatchObject({ ':seen': 'FROZEN' });
     // no totals change: the status did not move
-    expect(rest.some((op) => op.Update?.Key.SK === '#TOTALS')).toBe(false);
+    expect(updatesWhere(items, isCaseTotalsKey)).toEqual([]);
   });
 
   it('a redelivered dispatch does not move dispatchedAt (holdUntil counts from the first delivery)', async () => {
@@ -205,7 +221,7 @@ describe('dispatch-instruction (REMINDER)', () => {
       deadlineAt: later(SLA_SECONDS),
       originalDeadlineAt: '2026-11-20T09:58:00.000Z',
     });
-    const set = updatedAttributes(table.transactItems()[0]!.Update!);
+    const set = updatedAttributes(updateWhere(table.transactItems(), isInstructionKey));
     expect(set).toMatchObject({ reminderDeadlineAt: later(SLA_SECONDS), remindedAt: NOW.toISOString() });
     expect(set).not.toHaveProperty('status');
   });
@@ -282,15 +298,19 @@ describe('record-overdue', () => {
     async (status) => {
       seed({ status });
       expect(await overdue()).toEqual({ awaiting: true });
-      const [instruction, totals, audit] = table.transactItems();
-      expect(instruction?.Update?.ExpressionAttributeValues).toMatchObject({ ':seen': status });
-      expect(updatedAttributes(instruction!.Update!)).toMatchObject({
+      const items = table.transactItems();
+      const instruction = updateWhere(items, isInstructionKey);
+      expect(instruction.ExpressionAttributeValues).toMatchObject({ ':seen': status });
+      expect(updatedAttributes(instruction)).toMatchObject({
         status: 'OVERDUE',
         overdueAt: NOW.toISOString(),
         GSI2PK: 'BANK#B001#OVERDUE',
       });
-      expect(updatedAttributes(totals!.Update!)).toMatchObject({ [`cnt_${status}`]: -1n, cnt_OVERDUE: 1n });
-      expect(audit?.Put?.Item).toMatchObject({ action: 'INSTRUCTION_OVERDUE' });
+      expect(updatedAttributes(updateWhere(items, isCaseTotalsKey))).toMatchObject({
+        [`cnt_${status}`]: -1n,
+        cnt_OVERDUE: 1n,
+      });
+      expect(putOfType(items, 'AuditEvent').Item).toMatchObject({ action: 'INSTRUCTION_OVERDUE' });
     },
   );
 
@@ -325,10 +345,11 @@ describe('escalate-instruction', () => {
     seed({ status: 'OVERDUE', overdueAt: '2026-11-20T08:00:00.000Z' });
     expect(await escalate()).toEqual({ escalated: true });
     const items = table.transactItems();
-    const set = updatedAttributes(items[0]!.Update!);
-    expect(set).toEqual({ escalatedAt: NOW.toISOString() });
-    expect(items.some((op) => op.Update?.Key.SK === '#TOTALS')).toBe(false);
-    expect(items.find((op) => op.Put)?.Put?.Item).toMatchObject({ action: 'INSTRUCTION_ESCALATED' });
+    const set = updatedAttributes(updateWhere(items, isInstructionKey));
+    expect(set).toMatchObject({ escalatedAt: NOW.toISOString() });
+    expect(set).not.toHaveProperty('status');
+    expect(updatesWhere(items, isCaseTotalsKey)).toEqual([]);
+    expect(putOfType(items, 'AuditEvent').Item).toMatchObject({ action: 'INSTRUCTION_ESCALATED' });
   });
 
   it('escalates once', async () => {
@@ -355,23 +376,25 @@ describe('record-dispatch-failed', () => {
       Cause: 'bank B001 answered 404 to FREEZE',
     });
     expect(result).toEqual({ recorded: true });
-    const [instruction, totals, audit] = table.transactItems();
-    expect(updatedAttributes(instruction!.Update!)).toMatchObject({
+    const items = table.transactItems();
+    expect(updatedAttributes(updateWhere(items, isInstructionKey))).toMatchObject({
       status: 'DISPATCH_FAILED',
       dispatchFailedAt: NOW.toISOString(),
       dispatchError: 'ConnectorPermanentError: bank B001 answered 404 to FREEZE',
     });
-    expect(updatedAttributes(totals!.Update!)).toMatchObject({
+    expect(updatedAttributes(updateWhere(items, isCaseTotalsKey))).toMatchObject({
       [`cnt_${status}`]: -1n,
       cnt_DISPATCH_FAILED: 1n,
     });
-    expect(audit?.Put?.Item).toMatchObject({ action: 'DISPATCH_FAILED' });
+    expect(putOfType(items, 'AuditEvent').Item).toMatchObject({ action: 'DISPATCH_FAILED' });
   });
 
   it('without an error object the reason says unknown', async () => {
     seed({ status: 'PENDING' });
     await failed();
-    expect(updatedAttributes(table.transactItems()[0]!.Update!).dispatchError).toMatch(/^unknown/);
+    expect(updatedAttributes(updateWhere(table.transactItems(), isInstructionKey)).dispatchError).toMatch(
+      /^unknown/,
+    );
   });
 
   it('a confirmed instruction is left alone', async () => {
