@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { routeById } from '../functions/schemas/routes.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { Api } from './constructs/api.ts';
+import { Events } from './constructs/events.ts';
 import { Functions } from './constructs/functions.ts';
 import { Tables } from './constructs/tables.ts';
 import { Workflow } from './constructs/workflow.ts';
@@ -21,14 +22,13 @@ export interface FreezeflowStackProps extends StackProps {
   /** OAuth client ids also accepted (matched on `client_id` when a token has no `aud`). */
   jwtClientIds?: readonly string[];
   logRetention?: logs.RetentionDays;
-  /** Deploy the scheduled expire-holds function (needs functions/expire-holds/handler.ts). */
-  enableExpireHolds?: boolean;
   throttle?: { burstLimit: number; rateLimit: number };
 }
 
-/** freezeflow in one stack: table, functions, workflows, HTTP API, alarms (DESIGN.md). */
+/** freezeflow in one stack: table, event bus, functions, workflows, HTTP API, alarms (DESIGN.md). */
 export class FreezeflowStack extends Stack {
   readonly tables: Tables;
+  readonly events: Events;
   readonly functions: Functions;
   readonly workflow: Workflow;
   readonly api: Api;
@@ -37,14 +37,14 @@ export class FreezeflowStack extends Stack {
   constructor(scope: Construct, id: string, props: FreezeflowStackProps = {}) {
     super(scope, id, props);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const planned: FunctionFolder[] = props.enableExpireHolds ? ['expire-holds'] : [];
 
     this.tables = new Tables(this, 'Data');
+    this.events = new Events(this, 'Events');
     this.functions = new Functions(this, 'Functions', {
       table: this.tables.table,
       key: this.tables.key,
       logRetention,
-      deployPlanned: planned,
+      eventBus: this.events.bus,
     });
     this.workflow = new Workflow(this, 'Workflow', { functions: this.functions, logRetention });
     this.api = new Api(this, 'Api', {
@@ -64,5 +64,6 @@ export class FreezeflowStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
     new CfnOutput(this, 'TableName', { value: this.tables.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
   }
 }

@@ -10,19 +10,19 @@ type WorkflowHandler = (typeof workflowFunctions)[keyof typeof workflowFunctions
  * complete: a new route or workflow function in the shared definitions fails to compile here until
  * it says which grants it needs.
  */
-export type FunctionFolder = RouteHandler | WorkflowHandler | 'follow-the-money' | 'expire-holds';
+export type FunctionFolder = RouteHandler | WorkflowHandler | 'follow-the-money';
 
 export interface FunctionSpec {
-  /** What invokes it: an HTTP API route, a Step Functions Task, the table's stream, a schedule. */
-  trigger: 'http' | 'workflow' | 'tableStream' | 'schedule';
+  /** What invokes it: an HTTP API route, a Step Functions Task, the table's stream. */
+  trigger: 'http' | 'workflow' | 'tableStream';
   /** DynamoDB access: `read` = grantReadData, `readWrite` = grantReadWriteData (KMS grants included). */
   table: 'none' | 'read' | 'readWrite';
   /** states:StartExecution on these state machines. */
   startExecution: readonly WorkflowName[];
   /** states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat on these state machines. */
   taskResponse: readonly WorkflowName[];
-  /** false: planned, not deployed yet (its handler does not exist); the stack can opt in. */
-  deployed: boolean;
+  /** events:PutEvents on the stack's event bus, and its name in FREEZEFLOW_EVENT_BUS. */
+  publishesEvents: boolean;
   /** Why it needs what it gets (read by reviewers, not by code). */
   why: string;
 }
@@ -31,8 +31,16 @@ const spec = (
   trigger: FunctionSpec['trigger'],
   table: FunctionSpec['table'],
   why: string,
-  extra: Partial<Pick<FunctionSpec, 'startExecution' | 'taskResponse' | 'deployed'>> = {},
-): FunctionSpec => ({ trigger, table, startExecution: [], taskResponse: [], deployed: true, why, ...extra });
+  extra: Partial<Pick<FunctionSpec, 'startExecution' | 'taskResponse' | 'publishesEvents'>> = {},
+): FunctionSpec => ({
+  trigger,
+  table,
+  startExecution: [],
+  taskResponse: [],
+  publishesEvents: false,
+  why,
+  ...extra,
+});
 
 export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   // HTTP routes (functions/schemas/routes.ts)
@@ -75,7 +83,12 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
     { taskResponse: ['stopPaymentInstruction'] },
   ),
   'record-overdue': spec('workflow', 'readWrite', 'marks the instruction OVERDUE (+ totals, audit)'),
-  'escalate-instruction': spec('workflow', 'readWrite', 'sets escalatedAt and appends the audit event'),
+  'escalate-instruction': spec(
+    'workflow',
+    'readWrite',
+    'sets escalatedAt and appends the audit event, then publishes InstructionEscalated on the bus',
+    { publishesEvents: true },
+  ),
   'record-dispatch-failed': spec(
     'workflow',
     'readWrite',
@@ -96,15 +109,6 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
     { startExecution: ['freezeOrder', 'holdTimer'] },
   ),
 
-  // Hook: expires lapsed holds and tells the banks. Not deployed until its handler exists.
-  'expire-holds': spec(
-    'schedule',
-    'readWrite',
-    'marks lapsed holds EXPIRED (+ totals, audit), pushes EXPIRED',
-    {
-      deployed: false,
-    },
-  ),
 };
 
 export const functionFolders = Object.keys(functionCatalog) as FunctionFolder[];

@@ -1,6 +1,8 @@
 import './polyfills.ts';
 import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { EventEmitter } from 'node:events';
 import { HttpBankConnector } from '../functions/adapters/bank-connector.ts';
+import type { DomainEvent, EventPublisher } from '../functions/adapters/event-publisher.ts';
 import type { Dependencies } from '../functions/adapters/dependencies.ts';
 import { documentClient } from '../functions/adapters/dynamo/db.ts';
 import type { WorkflowClient } from '../functions/adapters/workflow-client.ts';
@@ -26,8 +28,18 @@ export interface LocalSystemOptions {
   now?: () => Date;
 }
 
+/** The local stand-in for the EventBridge bus: subscribers in this process (the demo, tests). */
+export class LocalEventBus extends EventEmitter implements EventPublisher {
+  readonly published: DomainEvent[] = [];
+  async publish(event: DomainEvent): Promise<void> {
+    this.published.push(event);
+    this.emit(event.detailType, event.detail);
+  }
+}
+
 export interface LocalSystem {
   url: string;
+  events: LocalEventBus;
   deps: Dependencies;
   engine: LocalWorkflowEngine;
   dynamo: DynamoLocal;
@@ -70,6 +82,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   try {
     await ensureTable(dynamo, tableName);
     const workflow = new LateBoundWorkflowClient();
+    const localEvents = new LocalEventBus();
     const deps: Dependencies = {
       db: { doc: documentClient(dynamo.client), table: tableName },
       workflow,
@@ -78,6 +91,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       allowLoopbackHttp: true,
       hopLimit: DEFAULT_HOP_LIMIT,
       apiBaseUrl: '',
+      events: localEvents,
     };
     const handlers = await loadAllHandlers(deps);
     engine = new LocalWorkflowEngine(handlers.workflow, options.engine);
@@ -104,6 +118,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       deps,
       engine,
       dynamo,
+      events: localEvents,
       stop: () => {
         stopping ??= (async () => {
           await started.http.close();

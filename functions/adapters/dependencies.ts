@@ -1,5 +1,6 @@
 import { type BankConnector, HttpBankConnector } from './bank-connector.ts';
 import { type Db, dbFromEnvironment } from './dynamo/db.ts';
+import { EVENT_BUS_ENV, type EventPublisher, eventBridgeFromEnvironment } from './event-publisher.ts';
 import { stepFunctionsFromEnvironment, type WorkflowClient } from './workflow-client.ts';
 
 /**
@@ -16,6 +17,7 @@ export interface Dependencies {
   hopLimit: number;
   /** Base URL of the HTTP API, for the `confirmUrl` banks are sent. */
   apiBaseUrl: string;
+  events: EventPublisher;
 }
 
 let fromEnvironment: Dependencies | undefined;
@@ -29,6 +31,8 @@ export function awsDependencies(): Dependencies {
     allowLoopbackHttp: false,
     hopLimit: Number(process.env.FREEZEFLOW_HOP_LIMIT ?? 6),
     apiBaseUrl: process.env.FREEZEFLOW_API_URL ?? '',
+    // Only the functions that publish get the bus name; the others never touch `events`.
+    events: process.env[EVENT_BUS_ENV] ? eventBridgeFromEnvironment() : { publish: missingBus },
   };
   return fromEnvironment;
 }
@@ -43,4 +47,8 @@ export function lambdaEntry<E, C, R>(make: (deps: Dependencies) => (event: E, co
     built ??= make(awsDependencies());
     return built(event, context);
   };
+}
+
+async function missingBus(): Promise<void> {
+  throw new Error(`${EVENT_BUS_ENV} is not set for this function`);
 }

@@ -69,11 +69,11 @@ export const createDispatchInstruction = (deps: Dependencies) =>
     const deadlineAt = new Date(now.getTime() + bank.slaSeconds * 1000).toISOString();
     const holdUntil = new Date(now.getTime() + instruction.holdHours * 3_600_000).toISOString();
     if (bank.mode === 'push') {
-      await deps.connector.push(
-        bank,
-        freezeMessage(instruction, { deadlineAt, holdUntil }, deps.apiBaseUrl),
-        deliveryId,
-      );
+      const message =
+        instruction.kind === 'RELEASE'
+          ? releaseMessage(instruction, deadlineAt, deps.apiBaseUrl)
+          : freezeMessage(instruction, { deadlineAt, holdUntil }, deps.apiBaseUrl);
+      await deps.connector.push(bank, message, deliveryId);
     }
     await changeInstruction(deps.db, instructionId, at, {
       decide: (current) => {

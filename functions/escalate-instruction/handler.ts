@@ -1,10 +1,13 @@
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import { changeInstruction } from '../adapters/dynamo/instructions.ts';
+import { toMoneyJson } from '../domain/money.ts';
 import { InstructionTaskInput, taskHandler } from '../workflow/task-handler.ts';
 
 /**
  * No answer after the reminder: the instruction stays OVERDUE and is escalated (escalatedAt and an
- * audit event; a late confirmation is still accepted).
+ * audit event, then an `InstructionEscalated` event on the bus; a late confirmation is still accepted).
+ * A retried step whose write already happened does not publish again (at most once per escalation;
+ * the audit event is the record).
  */
 export const createEscalateInstruction = (deps: Dependencies) =>
   taskHandler(InstructionTaskInput, async ({ instructionId }) => {
@@ -24,6 +27,22 @@ export const createEscalateInstruction = (deps: Dependencies) =>
             }
           : undefined,
     });
+    if (result?.changed) {
+      const i = result.before;
+      await deps.events.publish({
+        detailType: 'InstructionEscalated',
+        detail: {
+          caseId: i.caseId,
+          instructionId: i.instructionId,
+          bankId: i.bankId,
+          hop: i.hop,
+          amount: toMoneyJson(i.requested),
+          deadlineAt: i.deadlineAt,
+          reminderDeadlineAt: i.reminderDeadlineAt,
+          escalatedAt: at(),
+        },
+      });
+    }
     return { escalated: result?.changed === true };
   });
 

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Acknowledgment, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +10,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EVENT_BUS_ENV } from '../../functions/adapters/event-publisher.ts';
 import { skPrefix } from '../../functions/adapters/keys.ts';
 import { freezeflowTable, TABLE_NAME_ENV } from '../../functions/adapters/table-definition.ts';
 import { STATE_MACHINE_ARN_ENV, type WorkflowName } from '../../functions/adapters/workflow-client.ts';
@@ -47,7 +47,6 @@ const timeouts: Record<FunctionSpec['trigger'], Duration> = {
   http: Duration.seconds(29),
   workflow: Duration.seconds(60),
   tableStream: Duration.seconds(60),
-  schedule: Duration.seconds(60),
 };
 
 const STATES_TASK_RESPONSE = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
@@ -57,8 +56,8 @@ export interface FunctionsProps {
   /** Encrypts the stream consumer's dead-letter queue (the table's key). */
   key: kms.IKey;
   logRetention: logs.RetentionDays;
-  /** Deploy the catalog's not-yet-deployed functions too (their handler must exist). */
-  deployPlanned?: readonly FunctionFolder[];
+  /** The domain event bus: catalog entries with `publishesEvents` may put events on it. */
+  eventBus: events.IEventBus;
 }
 
 /**
@@ -92,11 +91,10 @@ export class Functions extends Construct {
 
     for (const folder of functionFolders) {
       const spec = functionCatalog[folder];
-      if (!spec.deployed && !props.deployPlanned?.includes(folder)) continue;
       const fn = this.createFunction(folder, spec, props, arns);
       this.byFolder.set(folder, fn);
-      this.grant(fn, spec, props.table, arns);
-      this.connectTrigger(folder, fn, spec, props.table);
+      this.grant(fn, spec, props, arns);
+      this.connectTrigger(fn, spec, props.table);
     }
   }
 
@@ -151,8 +149,8 @@ export class Functions extends Construct {
       bundling: bundlingOptions,
       environment: {
         [TABLE_NAME_ENV]: props.table.tableName,
-        // Every handler builds its dependencies with both ARNs (adapters/dependencies.ts), so every
-        // function gets them; an ARN in the environment grants nothing (IAM below does).
+        // Every handler builds its workflow client with all the ARNs (adapters/dependencies.ts), so
+        // every function gets them; an ARN in the environment grants nothing (IAM below does).
         ...Object.fromEntries(
           Object.entries(arns).map(([w, arn]) => [STATE_MACHINE_ARN_ENV[w as WorkflowName], arn]),
         ),
@@ -198,11 +196,16 @@ export class Functions extends Construct {
   private grant(
     fn: nodejs.NodejsFunction,
     spec: FunctionSpec,
-    table: dynamodb.ITable,
+    props: FunctionsProps,
     arns: Record<WorkflowName, string>,
   ): void {
-    if (spec.table === 'read') table.grantReadData(fn);
-    if (spec.table === 'readWrite') table.grantReadWriteData(fn);
+    if (spec.table === 'read') props.table.grantReadData(fn);
+    if (spec.table === 'readWrite') props.table.grantReadWriteData(fn);
+    if (spec.publishesEvents) {
+      // Only publishers learn the bus name (the others' dependencies refuse to publish).
+      fn.addEnvironment(EVENT_BUS_ENV, props.eventBus.eventBusName);
+      props.eventBus.grantPutEventsTo(fn);
+    }
     if (spec.startExecution.length) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
@@ -222,7 +225,6 @@ export class Functions extends Construct {
   }
 
   private connectTrigger(
-    folder: FunctionFolder,
     fn: nodejs.NodejsFunction,
     spec: FunctionSpec,
     table: dynamodb.ITable,
@@ -249,13 +251,6 @@ export class Functions extends Construct {
           ],
         }),
       );
-    }
-    if (spec.trigger === 'schedule') {
-      new events.Rule(this, `${fn.node.id}Schedule`, {
-        description: `freezeflow: runs ${folder} every minute`,
-        schedule: events.Schedule.rate(Duration.minutes(1)),
-        targets: [new targets.LambdaFunction(fn, { retryAttempts: 2 })],
-      });
     }
   }
 }

@@ -29,14 +29,77 @@ import { useLocalSystem } from '../support/local-system.ts';
  * Hostile input through the real HTTP API: several hundred generated malformed or hostile requests
  * (test/support/hostile-requests.ts) across every route of routes.ts. Each must be answered with a
  * 4xx problem+json (never a 5xx, a 2xx, a hang or another body), and the database must be exactly
- * as the setup left it (two banks, a case, an order).
+ * as the setup left it (two banks, a case, an order whose instructions are DISPATCHED but one, FROZEN).
  *
  * A request the system gets wrong is a bug: it stays in the suite, listed in KNOWN_BUGS and run as
  * `it.fails`, after the others and after the table was compared (it may write). Once fixed, its
  * `it.fails` fails: take it off the list and it joins the others, table check included.
  */
 
-const KNOWN_BUGS: Record<string, string> = {};
+/** The defects this suite found, each named once; KNOWN_BUGS maps every affected request to one. */
+const BUG = {
+  // The local server decodes the body with Buffer#toString('utf8'), which replaces bytes that are
+  // not UTF-8 with U+FFFD: a body that is not UTF-8 is accepted (2xx) and stored altered, instead of
+  // 400. Fix: decode with `new TextDecoder('utf-8', { fatal: true })` in local/http-server.ts (400
+  // problem+json on failure), and in HttpRequest.rawJson for base64 bodies.
+  invalidUtf8: 'invalid-utf8-accepted',
+  // JSON escapes of lone surrogates ("\ud800") parse to strings that are not Unicode text (no
+  // UTF-8 encoding exists for them); they are accepted in free text (2xx) and stored. Fix: reject
+  // them at the JSON boundary (rawJson: a JSON.parse reviver that throws on a string matching
+  // /\p{Surrogate}/u, i.e. !isWellFormed() → 422 naming the path), or refine the text schemas.
+  loneSurrogate: 'lone-surrogate-accepted',
+  // The local server builds the query object with `query[k] = v`: `?__proto__=x` sets the
+  // prototype (ignored) instead of an own key, so the unknown parameter vanishes and the request
+  // answers 200; API Gateway would pass it on as an own key (422). Fix: build the object with
+  // Object.fromEntries / Object.create(null) (or reject the key) in local/http-server.ts.
+  protoQuery: 'proto-query-param-dropped',
+  // BankInboxQuery.limit is z.coerce.number(): Number() accepts "0x10", "+5", "1e1" and " 5", so
+  // they answer 200 instead of 422. Fix: `z.string().regex(/^[1-9][0-9]{0,2}$/).transform(Number)
+  // .pipe(z.number().max(100)).optional()` with the default applied after.
+  lenientLimit: 'limit-coerced-leniently',
+  // decodeCursor accepts a cursor with the right key names and this bank's partition but empty
+  // strings as key values; DynamoDB rejects the ExclusiveStartKey (ValidationException) → 500. Fix:
+  // require non-empty key strings in the listing's SK/PK formats (or map the ValidationException of
+  // the Query to 422 `cursor`).
+  cursorEmptyKey: 'forged-cursor-500',
+  // Node's HTTP parser answers a 32 KB Authorization header with a bare 431 (no body, no
+  // problem+json). Fix: `server.on('clientError', ...)` in local/http-server.ts writing a
+  // problem+json 431 (HPE_HEADER_OVERFLOW) or 400 (other parse errors) before closing the socket.
+  headerOverflow: 'header-overflow-not-problem-json',
+} as const;
+
+const KNOWN_BUGS: Record<string, string> = {
+  'bankInbox: ?__proto__=x': BUG.protoQuery,
+  'regulatorTotals: ?__proto__=x': BUG.protoQuery,
+  'bankPerformance: ?__proto__=x': BUG.protoQuery,
+  'bankInbox: ?limit=0x10': BUG.lenientLimit,
+  'bankInbox: ?limit=%2B5': BUG.lenientLimit,
+  'bankInbox: ?limit=1e1': BUG.lenientLimit,
+  'bankInbox: ?limit=%205': BUG.lenientLimit,
+  'bankInbox: ?cursor=<forged: own listing, empty key strings>': BUG.cursorEmptyKey,
+  'registerBank: token oversized': BUG.headerOverflow,
+};
+// Free text of every body route, with one byte sequence that is not UTF-8 or one lone surrogate.
+for (const [route, field] of [
+  ['registerBank', 'name'],
+  ['openCase', 'reference'],
+  ['submitFreezeOrder', 'legalBasis.kind'],
+  ['recordConfirmation', 'reason'],
+  ['extendHold', 'legalBasis.kind'],
+  ['orderRelease', 'authority.kind'],
+]) {
+  KNOWN_BUGS[`${route}: lone high surrogate in ${field}`] = BUG.loneSurrogate;
+  KNOWN_BUGS[`${route}: lone low surrogate in ${field}`] = BUG.loneSurrogate;
+  for (const bytes of [
+    'overlong "/" (C0 AF)',
+    'byte FF',
+    'UTF-8-encoded surrogate (ED A0 80)',
+    'truncated 3-byte sequence (E2 82)',
+    'Latin-1 e-acute (E9)',
+  ]) {
+    KNOWN_BUGS[`${route}: invalid UTF-8 in ${field}: ${bytes}`] = BUG.invalidUtf8;
+  }
+}
 
 const local = useLocalSystem();
 const requests = hostileRequests();
@@ -292,21 +355,16 @@ beforeAll(async () => {
   );
   expect(confirmed.status).toBe(201);
 
-  const T0 = Date.now();
   state.protoBefore = Object.getOwnPropertyNames(Object.prototype).sort();
   state.dumpBefore = await quietDump(db);
 
   await inPool(mainRequests, CONCURRENCY, async (r) => {
     outcomes.set(r.name, await run(r));
   });
-  const T1 = Date.now();
   state.dumpAfterMain = await quietDump(db);
-  console.log('TIMING main', T1 - T0, 'quiet', Date.now() - T1);
 
-  // Known bugs last: they may write (the table is no longer compared after them).
-  await inPool(bugRequests, CONCURRENCY, async (r) => {
-    outcomes.set(r.name, await run(r));
-  });
+  // Known bugs last, one at a time (several write to the same hold): the table is not compared after.
+  for (const r of bugRequests) outcomes.set(r.name, await run(r));
 
   const health = await fetch(`${api.baseUrl}/health`);
   state.healthStatus = health.status;

@@ -1,19 +1,34 @@
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_BUS_ENV, EVENT_SOURCE } from '../../functions/adapters/event-publisher.ts';
 import { TABLE_NAME_ENV } from '../../functions/adapters/table-definition.ts';
 import { STATE_MACHINE_ARN_ENV } from '../../functions/adapters/workflow-client.ts';
 import { routes } from '../../functions/schemas/routes.ts';
+import { EVENT_ARCHIVE_RETENTION_DAYS } from '../../infra/constructs/events.ts';
 import { type FunctionFolder, functionCatalog, functionFolders } from '../../infra/function-catalog.ts';
 import { handlerEntry } from '../../infra/paths.ts';
 import { workflowFunctions } from '../../workflows/definitions.ts';
-import { type Built, buildStack, fastApp, ofType } from './fixture.ts';
+import { type Built, buildStack, ofType } from './fixture.ts';
 
 let built: Built;
 beforeAll(() => {
   built = buildStack();
 });
 
-const deployed = functionFolders.filter((f) => functionCatalog[f].deployed);
+const deployed = functionFolders;
+const withAction = (action: string) => deployed.filter((f) => built.actionsOf(f).includes(action)).sort();
+const STATES_TASK_RESPONSE = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
+
+/** HTTP routes that only read: their functions must never get a write action. */
+const READ_ONLY_ROUTES = [
+  'get-case',
+  'get-case-totals',
+  'get-case-trail',
+  'get-case-audit',
+  'bank-inbox',
+  'regulator-totals',
+  'bank-performance',
+] as const satisfies readonly FunctionFolder[];
 
 const WRITE_ACTIONS = [
   'dynamodb:PutItem',
@@ -29,12 +44,11 @@ const WRITE_ACTIONS = [
 ];
 
 describe('the function catalog', () => {
-  it('names every handler folder: routes, workflow tasks, the stream consumer, planned functions', () => {
+  it('names every handler folder: routes, workflow tasks, the stream consumer (and nothing else)', () => {
     const expected = new Set<string>([
       ...routes.map((r) => r.handler),
       ...Object.values(workflowFunctions).map((f) => f.handler),
       'follow-the-money',
-      'expire-holds',
     ]);
     expect(new Set(functionFolders)).toEqual(expected);
   });
@@ -46,19 +60,25 @@ describe('the function catalog', () => {
     expect(functionCatalog['follow-the-money'].trigger).toBe('tableStream');
   });
 
-  it('has a handler file for every deployed function (a real synth bundles them)', () => {
+  it('says read for exactly the read-only routes', () => {
+    const readRoutes = routes.map((r) => r.handler).filter((h) => functionCatalog[h].table === 'read');
+    expect([...new Set(readRoutes)].sort()).toEqual([...READ_ONLY_ROUTES].sort());
+  });
+
+  it('has a handler file for every function (a real synth bundles them)', () => {
     for (const folder of deployed) expect(existsSync(handlerEntry(folder)), handlerEntry(folder)).toBe(true);
   });
 });
 
 describe('Lambda functions', () => {
-  it('deploys one function per deployed catalog entry, and not expire-holds yet', () => {
+  it('deploys one function per catalog entry, and no schedule (the hold timer expires holds)', () => {
     expect(ofType(built.resources, 'AWS::Lambda::Function')).toHaveLength(deployed.length);
-    expect(built.stack.functions.has('expire-holds')).toBe(false);
+    for (const folder of deployed) expect(built.stack.functions.has(folder), folder).toBe(true);
+    expect(ofType(built.resources, 'AWS::Events::Rule')).toEqual([]);
   });
 
   for (const folder of deployed) {
-    it(`${folder}: nodejs22.x on arm64, 512 MB, traced, logs kept 30 days, the table and ARNs in its environment`, () => {
+    it(`${folder}: nodejs22.x on arm64, 512 MB, traced, logs kept 30 days, the table and all ARNs in its environment`, () => {
       const fn = built.resources[built.functionId(folder)]!.Properties;
       expect(fn).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -70,8 +90,14 @@ describe('Lambda functions', () => {
       });
       const env = fn.Environment.Variables as Record<string, unknown>;
       expect(env[TABLE_NAME_ENV]).toEqual({ Ref: built.logicalId(built.stack.tables.table) });
+      expect(Object.values(STATE_MACHINE_ARN_ENV)).toContain('HOLD_TIMER_STATE_MACHINE_ARN');
       for (const name of Object.values(STATE_MACHINE_ARN_ENV)) expect(env[name], name).toBeDefined();
       expect(env.POWERTOOLS_SERVICE_NAME).toBe('freezeflow');
+      if (functionCatalog[folder].publishesEvents) {
+        expect(env[EVENT_BUS_ENV]).toEqual({ Ref: built.logicalId(built.stack.events.bus) });
+      } else {
+        expect(env[EVENT_BUS_ENV], EVENT_BUS_ENV).toBeUndefined();
+      }
       const logGroupId = fn.LoggingConfig.LogGroup.Ref as string;
       expect(built.resources[logGroupId]?.Properties.RetentionInDays).toBe(30);
     });
@@ -79,8 +105,6 @@ describe('Lambda functions', () => {
 });
 
 describe('IAM least privilege (the policies of each function role)', () => {
-  const withAction = (action: string) => deployed.filter((f) => built.actionsOf(f).includes(action)).sort();
-
   it('no role has a managed policy or a service-wide wildcard action', () => {
     for (const folder of deployed) {
       const roleId = built.resources[built.functionId(folder)]!.Properties.Role['Fn::GetAtt'][0] as string;
@@ -90,20 +114,43 @@ describe('IAM least privilege (the policies of each function role)', () => {
   });
 
   it('only record-confirmation and register-task-token may complete a task token', () => {
-    for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']) {
+    for (const action of STATES_TASK_RESPONSE) {
       expect(withAction(action), action).toEqual(['record-confirmation', 'register-task-token']);
     }
   });
 
-  it('only submit-freeze-order and follow-the-money may start executions, of freezeOrder only', () => {
-    expect(withAction('states:StartExecution')).toEqual(['follow-the-money', 'submit-freeze-order']);
-    for (const folder of ['follow-the-money', 'submit-freeze-order'] as const) {
-      const resources = built
-        .statementsOf(folder)
-        .filter((s) => [s.Action].flat().includes('states:StartExecution'))
-        .flatMap((s) => [s.Resource].flat());
-      expect(resources).toHaveLength(1);
-      expect(JSON.stringify(resources[0])).toMatch(/:stateMachine:FreezeflowStack-FreezeOrder"/);
+  /** The state machine names a function may start (from the ARNs of its StartExecution grants). */
+  const startable = (folder: FunctionFolder) =>
+    built
+      .statementsOf(folder)
+      .filter((s) => [s.Action].flat().includes('states:StartExecution'))
+      .flatMap((s) => [s.Resource].flat())
+      .map((r) => /:stateMachine:([A-Za-z0-9_-]+)"/.exec(JSON.stringify(r))?.[1] ?? JSON.stringify(r))
+      .sort();
+
+  it('only submit-freeze-order, follow-the-money and order-release start executions, each its own', () => {
+    expect(withAction('states:StartExecution')).toEqual([
+      'follow-the-money',
+      'order-release',
+      'submit-freeze-order',
+    ]);
+    expect(startable('submit-freeze-order')).toEqual(['FreezeflowStack-FreezeOrder']);
+    expect(startable('follow-the-money')).toEqual(['FreezeflowStack-FreezeOrder', 'FreezeflowStack-HoldTimer']);
+    expect(startable('order-release')).toEqual(['FreezeflowStack-StopPaymentInstruction']);
+  });
+
+  it('only follow-the-money may start a hold timer', () => {
+    expect(deployed.filter((f) => startable(f).includes('FreezeflowStack-HoldTimer'))).toEqual([
+      'follow-the-money',
+    ]);
+  });
+
+  it('no function may act on executions beyond starting them and answering task tokens', () => {
+    const allowed = new Set(['states:StartExecution', ...STATES_TASK_RESPONSE]);
+    for (const folder of deployed) {
+      for (const action of built.actionsOf(folder).filter((a) => a.startsWith('states:'))) {
+        expect(allowed.has(action), `${folder} ${action}`).toBe(true);
+      }
     }
   });
 
@@ -127,18 +174,26 @@ describe('IAM least privilege (the policies of each function role)', () => {
     }
   });
 
-  it('read-only routes can read but never write', () => {
-    for (const folder of [
-      'get-case',
-      'get-case-totals',
-      'get-case-trail',
-      'bank-inbox',
-      'regulator-totals',
-    ] as const) {
+  it('read-only routes can read but never write (nor start, answer or publish anything)', () => {
+    for (const folder of READ_ONLY_ROUTES) {
       const actions = built.actionsOf(folder);
       expect(actions, folder).toContain('dynamodb:Query');
       expect(actions, folder).toContain('kms:Decrypt');
       for (const write of WRITE_ACTIONS) expect(actions, `${folder} ${write}`).not.toContain(write);
+      expect(
+        actions.filter((a) => /^(states|events|sqs):/.test(a)),
+        folder,
+      ).toEqual([]);
+    }
+  });
+
+  it('check-hold, extend-hold and order-release may read and write the table', () => {
+    for (const folder of ['check-hold', 'extend-hold', 'order-release'] as const) {
+      expect(functionCatalog[folder].table, folder).toBe('readWrite');
+      const actions = built.actionsOf(folder);
+      for (const a of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'kms:Decrypt']) {
+        expect(actions, `${folder} ${a}`).toContain(a);
+      }
     }
   });
 
@@ -179,17 +234,42 @@ describe('IAM least privilege (the policies of each function role)', () => {
   });
 });
 
-describe('expire-holds hook', () => {
-  it('deploys on request with read-write access and a one-minute schedule', () => {
-    const withHook = buildStack(fastApp, { enableExpireHolds: true });
-    const folder: FunctionFolder = 'expire-holds';
-    const fnId = withHook.functionId(folder);
-    expect(withHook.actionsOf(folder)).toContain('dynamodb:UpdateItem');
-    const rules = ofType(withHook.resources, 'AWS::Events::Rule').map(([, r]) => r.Properties);
-    expect(rules).toHaveLength(1);
-    expect(rules[0]).toMatchObject({
-      ScheduleExpression: 'rate(1 minute)',
-      Targets: [{ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } }],
+describe('domain events (EventBridge)', () => {
+  it('go to one custom bus, named after the stack, with no resource policy', () => {
+    const buses = ofType(built.resources, 'AWS::Events::EventBus');
+    expect(buses).toHaveLength(1);
+    expect(buses[0]![1].Properties.Name).toBe('FreezeflowStack-events');
+    expect(ofType(built.resources, 'AWS::Events::EventBusPolicy')).toEqual([]);
+  });
+
+  it(`are archived for ${EVENT_ARCHIVE_RETENTION_DAYS} days (source ${EVENT_SOURCE})`, () => {
+    const archives = ofType(built.resources, 'AWS::Events::Archive');
+    expect(archives).toHaveLength(1);
+    expect(archives[0]![1].Properties).toMatchObject({
+      SourceArn: { 'Fn::GetAtt': [built.logicalId(built.stack.events.bus), 'Arn'] },
+      RetentionDays: 90,
+      EventPattern: { source: [EVENT_SOURCE] },
     });
+  });
+
+  it('only escalate-instruction may put events, on the stack bus only', () => {
+    expect(withAction('events:PutEvents')).toEqual(['escalate-instruction']);
+    expect(deployed.filter((f) => functionCatalog[f].publishesEvents)).toEqual(['escalate-instruction']);
+    const statements = built
+      .statementsOf('escalate-instruction')
+      .filter((s) => [s.Action].flat().some((a) => a.startsWith('events:')));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Resource: { 'Fn::GetAtt': [built.logicalId(built.stack.events.bus), 'Arn'] },
+    });
+  });
+
+  it('only escalate-instruction knows the bus name', () => {
+    const withBus = deployed.filter(
+      (f) => built.resources[built.functionId(f)]!.Properties.Environment.Variables[EVENT_BUS_ENV],
+    );
+    expect(withBus).toEqual(['escalate-instruction']);
   });
 });

@@ -6,6 +6,7 @@ import type { FunctionFolder } from '../../infra/function-catalog.ts';
 import {
   INSTRUCTION_STATE_MACHINE_SUBSTITUTION,
   readWorkflowDefinition,
+  stateNames,
   taskBindings,
   workflowFunctions,
 } from '../../workflows/definitions.ts';
@@ -42,7 +43,8 @@ function machineStatements(workflow: WorkflowName): Statement[] {
 
 const unwrap = (s: string) => /^\$\{([A-Za-z0-9_]+)\}$/.exec(s)?.[1];
 
-it('deploys exactly the two workflows', () => {
+it('deploys exactly the three workflows', () => {
+  expect([...workflows].sort()).toEqual(['freezeOrder', 'holdTimer', 'stopPaymentInstruction']);
   expect(ofType(built.resources, 'AWS::StepFunctions::StateMachine')).toHaveLength(workflows.length);
 });
 
@@ -148,8 +150,44 @@ describe('fan-out from freezeOrder to stopPaymentInstruction', () => {
   });
 });
 
+describe('the hold timer (expiry of holds)', () => {
+  it('runs check-hold, waits until the timestamp it returns, and needs nothing else', () => {
+    const asl = JSON.parse(readWorkflowDefinition('holdTimer')) as Asl;
+    expect(substitutionKeys(readWorkflowDefinition('holdTimer'))).toEqual([
+      workflowFunctions.checkHold.substitution,
+    ]);
+    expect(
+      (machine('holdTimer').Properties.DefinitionSubstitutions as Record<string, unknown>)[
+        workflowFunctions.checkHold.substitution
+      ],
+    ).toEqual({ 'Fn::GetAtt': [built.functionId('check-hold'), 'Arn'] });
+    const waits = allStates(asl).filter(([, s]) => s.Type === 'Wait');
+    expect(waits.map(([name]) => name)).toEqual([stateNames.holdTimer.waitForHoldEnd]);
+    expect((waits[0]![1] as { TimestampPath?: string }).TimestampPath).toBeDefined();
+    const statements = machineStatements('holdTimer');
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => /^(states|dynamodb|kms|events):/.test(a))).toEqual([]);
+    expect(
+      statements
+        .filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'))
+        .flatMap((s) => [s.Resource].flat()),
+    ).toEqual([{ 'Fn::GetAtt': [built.functionId('check-hold'), 'Arn'] }]);
+  });
+
+  it('is started by no state machine (only follow-the-money starts it, see functions.test.ts)', () => {
+    const holdTimerId = built.logicalId(built.stack.workflow.stateMachines.holdTimer);
+    for (const workflow of workflows) {
+      const starts = machineStatements(workflow).filter((s) =>
+        [s.Action].flat().includes('states:StartExecution'),
+      );
+      expect(JSON.stringify(starts), workflow).not.toContain(holdTimerId);
+      expect(JSON.stringify(starts), workflow).not.toContain('HoldTimer');
+    }
+  });
+});
+
 describe('state machine ARNs built from names (no CloudFormation cycle)', () => {
-  it('gives every function both ARNs, naming the machines the stack creates', () => {
+  it('gives every function all three ARNs, naming the machines the stack creates', () => {
     for (const [, fn] of ofType(built.resources, 'AWS::Lambda::Function')) {
       const env = fn.Properties.Environment.Variables as Record<string, unknown>;
       for (const workflow of workflows) {

@@ -29,6 +29,7 @@ export function testDependencies(
     allowLoopbackHttp: true,
     hopLimit: 6,
     apiBaseUrl: 'http://127.0.0.1:9',
+    events: { publish: vi.fn(async () => undefined) },
     ...overrides,
   } as Dependencies & { workflow: StubWorkflow };
 }

@@ -358,6 +358,7 @@ export function testDeps(overrides: Partial<Dependencies> = {}): TestDeps {
     allowLoopbackHttp: false,
     hopLimit: 6,
     apiBaseUrl: 'https://api.freezeflow.test',
+    events: { publish: vi.fn(async () => undefined) },
     ...overrides,
   };
   return { deps, workflow, connector };
