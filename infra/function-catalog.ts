@@ -108,7 +108,6 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
     'writes follow-on instructions and trail edges, then starts their fan-out workflow and hold timers',
     { startExecution: ['freezeOrder', 'holdTimer'] },
   ),
-
 };
 
 export const functionFolders = Object.keys(functionCatalog) as FunctionFolder[];

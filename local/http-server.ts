@@ -35,6 +35,17 @@ function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): v
   res.end(result.body ?? '');
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function bodyFields(body: Buffer): { body?: string; isBase64Encoded: boolean } {
+  if (body.length === 0) return { isBase64Encoded: false };
+  try {
+    return { body: strictUtf8.decode(body), isBase64Encoded: false };
+  } catch {
+    return { body: body.toString('base64'), isBase64Encoded: true };
+  }
+}
+
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -113,7 +124,8 @@ export async function startHttpServer(options: {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers))
       if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-    const query: Record<string, string> = {};
+    // Own keys only (`?__proto__=x` must stay a parameter), repeated ones joined as API Gateway does.
+    const query: Record<string, string> = Object.create(null);
     for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
     const now = Date.now();
     const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
@@ -124,8 +136,9 @@ export async function startHttpServer(options: {
       headers,
       queryStringParameters: Object.keys(query).length ? query : undefined,
       pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined,
-      body: body.length ? body.toString('utf8') : undefined,
-      isBase64Encoded: false,
+      // Like API Gateway: text bodies as they are, anything that is not UTF-8 base64-encoded
+      // (the handler then answers 400 in its place in the check order).
+      ...bodyFields(body),
       requestContext: {
         accountId: '000000000000',
         apiId: 'local',
@@ -156,6 +169,21 @@ export async function startHttpServer(options: {
     send(res, (await handler(event)) as APIGatewayProxyStructuredResultV2);
   }
 
+  // Requests Node's parser refuses (e.g. a 32 KB header) still get a problem+json answer.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const overflow = error.code === 'HPE_HEADER_OVERFLOW';
+    const problem = problemResponse(
+      overflow
+        ? new HttpProblem(431, 'Request Header Fields Too Large', 'the request headers are too large')
+        : new HttpProblem(400, 'Bad Request', 'the request could not be parsed'),
+    );
+    const body = problem.body ?? '';
+    socket.end(
+      `HTTP/1.1 ${problem.statusCode} ${overflow ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `content-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

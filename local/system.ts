@@ -1,10 +1,10 @@
 import './polyfills.ts';
-import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { EventEmitter } from 'node:events';
+import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { HttpBankConnector } from '../functions/adapters/bank-connector.ts';
-import type { DomainEvent, EventPublisher } from '../functions/adapters/event-publisher.ts';
 import type { Dependencies } from '../functions/adapters/dependencies.ts';
 import { documentClient } from '../functions/adapters/dynamo/db.ts';
+import type { DomainEvent, EventPublisher } from '../functions/adapters/event-publisher.ts';
 import type { WorkflowClient } from '../functions/adapters/workflow-client.ts';
 import { DEFAULT_HOP_LIMIT } from '../functions/domain/money-trail.ts';
 import { DEV_JWT_SECRET } from './dev-jwt.ts';

@@ -32,7 +32,8 @@ export class EventBridgePublisher implements EventPublisher {
         ],
       }),
     );
-    if (out.FailedEntryCount) throw new Error(`PutEvents failed: ${out.Entries?.[0]?.ErrorMessage ?? 'unknown'}`);
+    if (out.FailedEntryCount)
+      throw new Error(`PutEvents failed: ${out.Entries?.[0]?.ErrorMessage ?? 'unknown'}`);
   }
 }
 

@@ -23,6 +23,33 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Dotted paths of every string (or key) in a parsed JSON value that holds a lone surrogate. Walks
+ * with an explicit stack: a hostile body may nest 100,000 levels deep.
+ */
+function illFormedStrings(root: unknown): string[] {
+  const lone = /\p{Surrogate}/u;
+  const out: string[] = [];
+  const stack: [unknown, string][] = [[root, '']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (lone.test(value)) out.push(path);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push([v, path ? `${path}.${i}` : String(i)]));
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        const child = path ? `${path}.${k}` : k;
+        if (lone.test(k)) out.push(child);
+        stack.push([v, child]);
+      }
+    }
+  }
+  return out.sort();
+}
+
 /** The request as a handler sees it, with the checks of API.md in their order. */
 export class HttpRequest {
   constructor(
@@ -51,18 +78,32 @@ export class HttpRequest {
     return undefined;
   }
 
-  /** The raw JSON body: 413 past 256 KB, 400 if it is not JSON. */
+  /**
+   * The raw JSON body: 413 past 256 KB, 400 if it is not UTF-8 JSON, 422 naming each string that is
+   * not Unicode text (a lone surrogate escape such as "\ud800" parses, but no system can store it).
+   */
   rawJson(): unknown {
     const raw = this.event.body ?? '';
-    const text = this.event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-    if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    const bytes = this.event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+    if (bytes.length > MAX_BODY_BYTES) {
       throw new HttpProblem(413, 'Content Too Large', `the body is over ${MAX_BODY_BYTES} bytes`);
     }
+    let value: unknown;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(strictUtf8.decode(bytes));
     } catch {
-      throw new HttpProblem(400, 'Bad Request', 'the body is not valid JSON');
+      throw new HttpProblem(400, 'Bad Request', 'the body is not valid UTF-8 JSON');
     }
+    const bad = illFormedStrings(value);
+    if (bad.length > 0) {
+      throw new HttpProblem(
+        422,
+        'Unprocessable Content',
+        'the body has text that is not valid Unicode',
+        bad.map((path) => ({ path: path || '(body)', message: 'not valid Unicode text (lone surrogate)' })),
+      );
+    }
+    return value;
   }
 
   /** Body validated by `schema`: every bad field named (422). */

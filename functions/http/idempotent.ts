@@ -10,7 +10,12 @@ export interface IdempotentRequest {
 }
 
 /** The key is the caller's; the request it stands for is the route's path and the body. */
-export function idempotentRequest(callerScope: string, key: string, path: string, body: unknown): IdempotentRequest {
+export function idempotentRequest(
+  callerScope: string,
+  key: string,
+  path: string,
+  body: unknown,
+): IdempotentRequest {
   return { callerScope, key, hash: requestHash({ path, body }) };
 }
 

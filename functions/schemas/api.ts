@@ -131,7 +131,13 @@ export const InstructionStatusSchema = z.enum(instructionStatuses);
 
 export const BankInboxQuery = z.strictObject({
   status: InstructionStatusSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  // Plain decimal digits only ("0x10", "+5", "1e1" and " 5" are not limits).
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, 'an integer from 1 to 100')
+    .transform(Number)
+    .pipe(z.number().max(100))
+    .default(50),
   cursor: z.string().max(2048).optional(),
 });
 

@@ -224,11 +224,7 @@ export class Functions extends Construct {
     }
   }
 
-  private connectTrigger(
-    fn: nodejs.NodejsFunction,
-    spec: FunctionSpec,
-    table: dynamodb.ITable,
-  ): void {
+  private connectTrigger(fn: nodejs.NodejsFunction, spec: FunctionSpec, table: dynamodb.ITable): void {
     if (spec.trigger === 'tableStream') {
       fn.addEventSource(
         new DynamoEventSource(table, {

@@ -77,6 +77,36 @@ describe('HTTP API routes (functions/schemas/routes.ts)', () => {
   }
 });
 
+describe('routes that share a prefix', () => {
+  it('keeps GET /banks/performance (literal) apart from PUT /banks/{bankId} (parameter)', () => {
+    const performance = routeResource('GET /banks/performance');
+    const register = routeResource('PUT /banks/{bankId}');
+    const integrationOf = (r: Resource) =>
+      (r.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1].Ref;
+    expect(integrationOf(performance)).not.toBe(integrationOf(register));
+    expect(built.resources[integrationOf(performance)]?.Properties.IntegrationUri).toEqual({
+      'Fn::GetAtt': [built.functionId('bank-performance'), 'Arn'],
+    });
+    expect(built.resources[integrationOf(register)]?.Properties.IntegrationUri).toEqual({
+      'Fn::GetAtt': [built.functionId('register-bank'), 'Arn'],
+    });
+  });
+
+  it('routes the hold and release endpoints and the audit trail to their own functions', () => {
+    for (const [key, folder] of [
+      ['POST /cases/{caseId}/instructions/{instructionId}/extend', 'extend-hold'],
+      ['POST /cases/{caseId}/releases', 'order-release'],
+      ['GET /cases/{caseId}/audit', 'get-case-audit'],
+      ['GET /banks/performance', 'bank-performance'],
+    ] as const) {
+      const route = routes.find((r) => routeKey(r) === key);
+      expect(route?.handler, key).toBe(folder);
+      expect(route?.roles.length, key).toBeGreaterThan(0);
+      expect(routeResource(key).Properties.AuthorizationType, key).toBe('JWT');
+    }
+  });
+});
+
 describe('JWT authorizer', () => {
   it('is one authorizer with the default issuer and audience', () => {
     expect(authorizers()).toHaveLength(1);

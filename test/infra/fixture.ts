@@ -1,17 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AppProps, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { createApp } from '../../infra/freezeflow-app.ts';
 import type { FreezeflowStack, FreezeflowStackProps } from '../../infra/freezeflow-stack.ts';
 import type { FunctionFolder } from '../../infra/function-catalog.ts';
+import { repoRoot } from '../../infra/paths.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, read by assertions
 export type Resource = { Type: string; Properties: Record<string, any>; [key: string]: unknown };
 export type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
+/**
+ * The context of cdk.json (the feature flags): the CLI passes it to the app, so the tests build the
+ * stack with it too and assert on the template that `npx cdk synth` produces.
+ */
+export const cdkJsonContext: Record<string, unknown> =
+  (JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> })
+    .context ?? {};
+
 /** Skip bundling (handlers are not built in unit tests); skip CloudFormation schema validation (~3 s). */
 export const fastApp: AppProps = {
-  context: { 'aws:cdk:bundling-stacks': [] },
+  context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [] },
   builtinCloudFormationValidation: false,
 };
 

@@ -135,7 +135,10 @@ describe('IAM least privilege (the policies of each function role)', () => {
       'submit-freeze-order',
     ]);
     expect(startable('submit-freeze-order')).toEqual(['FreezeflowStack-FreezeOrder']);
-    expect(startable('follow-the-money')).toEqual(['FreezeflowStack-FreezeOrder', 'FreezeflowStack-HoldTimer']);
+    expect(startable('follow-the-money')).toEqual([
+      'FreezeflowStack-FreezeOrder',
+      'FreezeflowStack-HoldTimer',
+    ]);
     expect(startable('order-release')).toEqual(['FreezeflowStack-StopPaymentInstruction']);
   });
 

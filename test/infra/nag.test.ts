@@ -10,9 +10,11 @@ import { routes } from '../../functions/schemas/routes.ts';
 import { cfnRef } from '../../infra/constructs/cfn-ref.ts';
 import { createApp, SKIP_BUNDLING_ENV } from '../../infra/freezeflow-app.ts';
 import type { FreezeflowStack } from '../../infra/freezeflow-stack.ts';
+import { repoRoot } from '../../infra/paths.ts';
+import { cdkJsonContext } from './fixture.ts';
 
-/** Like `cdk synth -c aws:cdk:bundling-stacks=[]`: CloudFormation validation on, cdk-nag plugin on. */
-const synthLikeCli = () => createApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+/** Like `cdk synth -c aws:cdk:bundling-stacks=[]`: cdk.json's flags, CloudFormation validation and cdk-nag on. */
+const synthLikeCli = () => createApp({ context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [] } });
 
 let stack: FreezeflowStack;
 let reportFile: string;
@@ -108,6 +110,14 @@ describe('offline synth', () => {
       if (before === undefined) delete process.env[SKIP_BUNDLING_ENV];
       else process.env[SKIP_BUNDLING_ENV] = before;
     }
+  });
+
+  it("sets every recommended feature flag of the installed aws-cdk-lib in cdk.json (no 'not configured' warning)", () => {
+    const recommended = JSON.parse(
+      readFileSync(join(repoRoot, 'node_modules/aws-cdk-lib/recommended-feature-flags.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const missing = Object.keys(recommended).filter((flag) => !(flag in cdkJsonContext));
+    expect(missing).toEqual([]);
   });
 
   it('is env-agnostic: no account, region or lookups', () => {

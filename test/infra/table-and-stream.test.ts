@@ -145,7 +145,8 @@ describe('follow the money: the table stream consumer', () => {
 describe('alarms', () => {
   const alarms = () => ofType(built.resources, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
 
-  it('fire on any failed execution of either state machine', () => {
+  it('fire on any failed execution of any of the three state machines (the hold timer included)', () => {
+    expect(Object.keys(built.stack.workflow.stateMachines)).toHaveLength(3);
     for (const machine of Object.values(built.stack.workflow.stateMachines)) {
       const alarm = alarms().find(
         (a) =>

@@ -594,7 +594,13 @@ export function hostileRequests(): HostileRequest[] {
     tokenVariants.forEach((variant, j) => {
       // Each variant on a third of the routes, each route with a third of the variants.
       if (variant === 'oversized' ? i !== 0 : (i + j) % 3 !== 0) return;
-      add({ ...common, name: `${route.id}: token ${variant}`, auth: { kind: 'token', variant, scope } });
+      add({
+        ...common,
+        // Headers past the server's limit are refused before any token check: 431, as problem+json.
+        ...(variant === 'oversized' ? { status: [431] } : {}),
+        name: `${route.id}: token ${variant}`,
+        auth: { kind: 'token', variant, scope },
+      });
     });
     const headerValues = [
       '',

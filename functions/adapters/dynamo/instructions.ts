@@ -190,11 +190,16 @@ function decodeCursor(cursor: string, indexPkName: string, indexPk: string): Rec
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
     const names = Object.keys(key).sort().join(',');
     const expected = [indexPkName, indexPkName.replace('PK', 'SK'), 'PK', 'SK'].sort().join(',');
-    if (
+    const wellFormed =
       key[indexPkName] === indexPk &&
       names === expected &&
-      Object.values(key).every((v) => typeof v === 'string')
-    ) {
+      typeof key.PK === 'string' &&
+      key.PK.startsWith('CASE#') &&
+      typeof key.SK === 'string' &&
+      key.SK.startsWith('INSTR#') &&
+      typeof key[indexPkName.replace('PK', 'SK')] === 'string' &&
+      /^\d{4}-\d{2}-\d{2}T.+#.+$/.test(String(key[indexPkName.replace('PK', 'SK')]));
+    if (wellFormed) {
       return key;
     }
   } catch {
