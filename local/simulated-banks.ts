@@ -21,6 +21,8 @@ export interface AccountScript {
   reason?: string;
   /** Milliseconds between receiving the push and confirming. */
   delayMs?: number;
+  /** RELEASE instructions: minor units released ('ALL' = the release's amount). */
+  released?: 'ALL' | string;
 }
 
 export interface SimulatedBankConfig {
@@ -91,7 +93,9 @@ export async function startSimulatedBanks(options: {
       result: script.result,
       reportedAt: new Date().toISOString(),
     };
-    if (script.result === 'ACTIONED') {
+    if (script.released) {
+      body.released = { currency, minor: script.released === 'ALL' ? requested.minor : script.released };
+    } else if (script.result === 'ACTIONED') {
       const frozen = script.frozen === 'ALL' ? requested.minor : script.frozen;
       if (frozen !== undefined) body.frozen = { currency, minor: frozen };
       if (script.cashWithdrawn) body.cashWithdrawn = { currency, minor: script.cashWithdrawn };
@@ -167,10 +171,15 @@ export async function startSimulatedBanks(options: {
       emitter.deliveries.push(delivery);
       emitter.emit('delivery', delivery);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ received: true }));
-      if (message.kind !== 'FREEZE' && message.kind !== 'REMINDER') return;
-      const script = bank.accounts[String(message.accountNumber)] ??
+      if (message.kind !== 'FREEZE' && message.kind !== 'REMINDER' && message.kind !== 'RELEASE') return;
+      const accountScript = bank.accounts[String(message.accountNumber)] ??
         bank.defaultScript ?? { result: 'ACTIONED', frozen: 'ALL' };
-      if (script.result === 'SILENT' || stopped) return;
+      if (accountScript.result === 'SILENT' || stopped) return;
+      // A court's release is carried out in full (banks scripted SILENT never answer anything).
+      const script: AccountScript =
+        message.kind === 'RELEASE'
+          ? { result: 'ACTIONED', released: 'ALL', delayMs: accountScript.delayMs }
+          : accountScript;
       // A REMINDER is answered only by banks scripted to answer late (they had not answered the FREEZE).
       const timer = setTimeout(() => {
         timers.delete(timer);

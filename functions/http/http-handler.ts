@@ -38,7 +38,9 @@ function illFormedStrings(root: unknown): string[] {
     if (typeof value === 'string') {
       if (lone.test(value)) out.push(path);
     } else if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push([v, path ? `${path}.${i}` : String(i)]));
+      value.forEach((v, i) => {
+        stack.push([v, path ? `${path}.${i}` : String(i)]);
+      });
     } else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {
         const child = path ? `${path}.${k}` : k;

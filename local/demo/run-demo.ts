@@ -43,9 +43,12 @@ export interface DemoResult {
   totals: {
     reportedLoss: MoneyJson;
     frozen: MoneyJson[];
+    restored?: MoneyJson[];
     instructions: Record<string, number>;
     maxHop: number;
   };
+  /** Totals once the money trail settled, before the court's release. */
+  totalsBeforeRelease: DemoResult['totals'];
   instructions: CaseInstruction[];
   edges: TrailEdgeView[];
   wallMs: number;
@@ -208,16 +211,58 @@ export async function runDemo(options: {
     await sleep(150);
   }
 
+  const beforeRelease = await api.request<DemoResult['totals']>('GET', `/cases/${caseId}/totals`, {
+    as: police,
+  });
+
+  // The court returns part of the frozen funds to the victim: a release delivered to the bank.
+  const held = instructions.find((i) => i.accountNumber === scenario.release.accountNumber);
+  if (!held) throw new Error('the release names no instruction of the case');
+  const release = await api.request<{ releaseId: string }>('POST', `/cases/${caseId}/releases`, {
+    as: police,
+    idempotencyKey: true,
+    body: {
+      instructionId: held.instructionId,
+      amount: scenario.release.amount,
+      disposition: scenario.release.disposition,
+      authority: scenario.release.authority,
+    },
+  });
+  if (release.status !== 202) throw new Error(`release: ${release.status} ${JSON.stringify(release.body)}`);
+  print(
+    `${stamp()} ↩ RELEASE    ${scenario.release.disposition}  ${held.bankId} ${mask(held.accountNumber)}  ${formatMoney(fromMoneyJson(scenario.release.amount))}  (${scenario.release.authority.reference})`,
+  );
+  for (;;) {
+    const view = await api.request<{ releases: { instructionId: string; status: string }[] }>(
+      'GET',
+      `/cases/${caseId}`,
+      {
+        as: regulator,
+      },
+    );
+    if (view.body.releases.find((r) => r.instructionId === release.body.releaseId)?.status === 'RELEASED')
+      break;
+    if (Date.now() > deadline) throw new Error('the release was not confirmed in time');
+    await sleep(100);
+  }
+  print(
+    `${stamp()} ✓ returned to the victim: ${formatMoney(fromMoneyJson(scenario.release.amount))} confirmed by ${held.bankId}`,
+  );
+  instructions = (
+    await api.request<{ instructions: CaseInstruction[] }>('GET', `/cases/${caseId}`, { as: regulator })
+  ).body.instructions;
+
   const totals = await api.request<DemoResult['totals']>('GET', `/cases/${caseId}/totals`, { as: police });
   const trail = await api.request<{ edges: TrailEdgeView[] }>('GET', `/cases/${caseId}/trail`, {
     as: police,
   });
-  printTotals(print, totals.body, instructions);
+  printTotals(print, totals.body, instructions, beforeRelease.body);
   printTrail(print, instructions, trail.body.edges);
   const wallMs = Date.now() - t0;
   return {
     caseId,
     totals: totals.body,
+    totalsBeforeRelease: beforeRelease.body,
     instructions,
     edges: trail.body.edges,
     wallMs,
@@ -230,18 +275,24 @@ function printTotals(
   print: (l: string) => void,
   totals: DemoResult['totals'],
   instructions: CaseInstruction[],
+  beforeRelease: DemoResult['totals'],
 ): void {
   const loss = fromMoneyJson(totals.reportedLoss);
-  const frozen = totals.frozen.find((m) => m.currency === loss.currency) ?? {
-    currency: loss.currency,
-    minor: '0',
+  const inLoss = (list: MoneyJson[] | undefined) =>
+    fromMoneyJson(list?.find((m) => m.currency === loss.currency) ?? { currency: loss.currency, minor: '0' });
+  const percent = (part: { currency: string; minor: bigint }) => {
+    const bp = shareBasisPoints(part, loss);
+    return `${bp / 100n}.${(bp % 100n).toString().padStart(2, '0')} %`;
   };
-  const bp = shareBasisPoints(fromMoneyJson(frozen), loss);
-  const share = `${bp / 100n}.${(bp % 100n).toString().padStart(2, '0')} %`;
+  const intercepted = inLoss(beforeRelease.frozen);
   print('');
   print('Totals');
   print(`  reported loss        ${formatMoney(loss)}`);
-  print(`  frozen (held now)    ${formatMoney(fromMoneyJson(frozen))}   ${share} intercepted`);
+  print(`  intercepted          ${formatMoney(intercepted)}   ${percent(intercepted)} of the loss`);
+  print(`  frozen (held now)    ${formatMoney(inLoss(totals.frozen))}`);
+  print(
+    `  restored to victim   ${formatMoney(inLoss(totals.restored))}   ${percent(inLoss(totals.restored))} of the loss`,
+  );
   const counts = Object.entries(totals.instructions)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${s} ${n}`)

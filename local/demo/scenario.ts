@@ -17,6 +17,13 @@ export interface DemoScenario {
     amount: MoneyJson;
     transferredAt?: string;
   }[];
+  /** A court orders part of the frozen funds back to the victim at the end. */
+  release: {
+    accountNumber: string;
+    amount: MoneyJson;
+    disposition: 'RETURN_TO_VICTIM' | 'RELEASE_TO_HOLDER';
+    authority: { kind: string; reference: string; issuedBy: string; issuedAt: string };
+  };
   expected: {
     frozen: MoneyJson[];
     instructionCount: number;
@@ -24,6 +31,7 @@ export interface DemoScenario {
     instructions: Record<string, number>;
     edges: { from: string; to: string; followed: boolean; amount?: string; reasonNotFollowed?: string }[];
     escalated: string[];
+    afterRelease: { frozen: MoneyJson[]; restored: MoneyJson[] };
   };
 }
 
