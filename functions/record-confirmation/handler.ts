@@ -63,6 +63,7 @@ export const createRecordConfirmation = (deps: Dependencies) =>
       requestHash(raw),
       actorOf(caller),
       deps.now,
+      instruction,
     );
     await completeWaitingTask(instructionId, answer.body);
     return json(answer.statusCode, answer.body);

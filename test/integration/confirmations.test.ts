@@ -81,6 +81,19 @@ describe('recording confirmations against DynamoDB Local', () => {
     );
   });
 
+  it('a confirmationId reused for another instruction is refused (409) and completes nothing', async () => {
+    const order = await submitOrder(deps, caseId, [
+      { bankId: 'B1', accountNumber: '6222000000000011', minor: 1000n },
+      { bankId: 'B1', accountNumber: '6222000000000012', minor: 1000n },
+    ]);
+    const [first, second] = order.body.instructions;
+    const body = { confirmationId: 'same', result: 'ACTIONED', frozen: cny(1000n) };
+    expect((await confirm(first!.instructionId, body)).status).toBe(201);
+    const before = await dump(deps.db);
+    expect((await confirm(second!.instructionId, body)).status).toBe(409);
+    expect(await dump(deps.db)).toBe(before);
+  });
+
   it('50 concurrent confirmations on one case add up exactly, with an unbroken audit chain', async () => {
     const targets = Array.from({ length: 50 }, (_, i) => ({
       bankId: 'B1',

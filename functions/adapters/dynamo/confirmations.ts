@@ -51,116 +51,123 @@ export async function recordFreezeConfirmation(
   requestHash: string,
   actor: string,
   now: () => Date,
+  /** The instruction as the caller just read it: saves the first attempt a read. */
+  known?: StopPaymentInstruction,
 ): Promise<ConfirmationAnswer> {
   const at = () => now().toISOString();
-  for (;;) {
-    try {
-      return await commitChainedChange(db, caseChain(instructionId.split('.')[0]!), at, async () => {
-        const instruction = await getInstruction(db, instructionId);
-        if (!instruction) throw new Error(`instruction ${instructionId} vanished`);
-        const stored = await storedConfirmation(
-          db,
-          instruction.caseId,
-          instruction.bankId,
-          confirmation.confirmationId,
+  const caseId = instructionId.split('.')[0]!;
+  const replay = async (bankId: string) => {
+    const stored = await storedConfirmation(db, caseId, bankId, confirmation.confirmationId);
+    return stored ? replayOf(stored, requestHash, instructionId) : undefined;
+  };
+  let attempt = 0;
+  try {
+    return await commitChainedChange(db, caseChain(caseId), at, async () => {
+      attempt += 1;
+      const instruction = attempt === 1 && known ? known : await getInstruction(db, instructionId);
+      if (!instruction) throw new Error(`instruction ${instructionId} vanished`);
+      const outcome = decideConfirmation(instruction.requested, confirmation);
+      if (!isAwaitingConfirmation(instruction.status)) {
+        // Answered already: by this very confirmation (a replay), or by another one (409).
+        const first = await replay(instruction.bankId);
+        if (first) return { ops: [], audit: [], result: first };
+        throw new StateConflict(
+          `instruction ${instructionId} is ${instruction.status}: a confirmation is accepted only while PENDING, DISPATCHED or OVERDUE`,
+          'INSTRUCTION_NOT_AWAITING_CONFIRMATION',
         );
-        if (stored) return { ops: [], audit: [], result: replayOf(stored, requestHash, instructionId) };
-        const outcome = decideConfirmation(instruction.requested, confirmation);
-        if (!isAwaitingConfirmation(instruction.status)) {
-          throw new StateConflict(
-            `instruction ${instructionId} is ${instruction.status}: a confirmation is accepted only while PENDING, DISPATCHED or OVERDUE`,
-            'INSTRUCTION_NOT_AWAITING_CONFIRMATION',
-          );
-        }
-        const confirmedAt = at();
-        const late = instruction.status === 'OVERDUE';
-        const answer: ConfirmationAnswer = {
-          statusCode: 201,
-          body: { instructionId, status: outcome.status },
-        };
-        const ops = [
-          {
-            label: 'confirmation',
-            op: {
-              Put: {
-                TableName: db.table,
-                Item: {
-                  ...keys.confirmation(instruction.caseId, instruction.bankId, confirmation.confirmationId),
-                  type: 'BankConfirmation',
-                  kind: 'FREEZE',
-                  caseId: instruction.caseId,
-                  instructionId,
-                  bankId: instruction.bankId,
-                  confirmationId: confirmation.confirmationId,
-                  result: confirmation.result,
-                  status: outcome.status,
-                  frozen: toMoneyJson(outcome.frozen),
-                  cashWithdrawn: toMoneyJson(outcome.cashWithdrawn),
-                  onwardTransfers: outcome.onwardTransfers.map((t) => ({
-                    ...t,
-                    amount: toMoneyJson(t.amount),
-                  })),
-                  reason: confirmation.reason,
-                  reportedAt: confirmation.reportedAt,
-                  receivedAt: confirmedAt,
-                  late,
-                  requestHash,
-                  response: answer.body,
-                },
-                ConditionExpression: 'attribute_not_exists(PK)',
+      }
+      const confirmedAt = at();
+      const late = instruction.status === 'OVERDUE';
+      const answer: ConfirmationAnswer = {
+        statusCode: 201,
+        body: { instructionId, status: outcome.status },
+      };
+      const ops = [
+        {
+          label: 'confirmation',
+          op: {
+            Put: {
+              TableName: db.table,
+              Item: {
+                ...keys.confirmation(instruction.caseId, instruction.bankId, confirmation.confirmationId),
+                type: 'BankConfirmation',
+                kind: 'FREEZE',
+                caseId: instruction.caseId,
+                instructionId,
+                bankId: instruction.bankId,
+                confirmationId: confirmation.confirmationId,
+                result: confirmation.result,
+                status: outcome.status,
+                frozen: toMoneyJson(outcome.frozen),
+                cashWithdrawn: toMoneyJson(outcome.cashWithdrawn),
+                onwardTransfers: outcome.onwardTransfers.map((t) => ({
+                  ...t,
+                  amount: toMoneyJson(t.amount),
+                })),
+                reason: confirmation.reason,
+                reportedAt: confirmation.reportedAt,
+                receivedAt: confirmedAt,
+                late,
+                requestHash,
+                response: answer.body,
               },
+              ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
-          instructionUpdateOp(db, instruction, {
-            status: outcome.status,
-            frozen: toMoneyJson(outcome.frozen),
-            cashWithdrawn: toMoneyJson(outcome.cashWithdrawn),
-            confirmedAt,
-            late,
-            confirmationId: confirmation.confirmationId,
-          }),
-          caseTotalsOp(
-            db,
-            instruction.caseId,
-            confirmationDelta(instruction.status, outcome.status, outcome.frozen),
-            confirmedAt,
-          ),
-        ];
-        const dayCounters = new Map<string, bigint>([['confirmed', 1n]]);
-        if (late) dayCounters.set('late', 1n);
-        if (outcome.frozen.minor > 0n) {
-          dayCounters.set(amountCounter('frozen', outcome.frozen.currency), outcome.frozen.minor);
-          ops.push(
-            bankHeldOp(db, instruction.bankId, outcome.frozen.currency, outcome.frozen.minor, confirmedAt),
-          );
-        }
-        const latencySeconds = instruction.dispatchedAt
-          ? Math.max(0, (Date.parse(confirmedAt) - Date.parse(instruction.dispatchedAt)) / 1000)
-          : 0;
+        },
+        instructionUpdateOp(db, instruction, {
+          status: outcome.status,
+          frozen: toMoneyJson(outcome.frozen),
+          cashWithdrawn: toMoneyJson(outcome.cashWithdrawn),
+          confirmedAt,
+          late,
+          confirmationId: confirmation.confirmationId,
+        }),
+        caseTotalsOp(
+          db,
+          instruction.caseId,
+          confirmationDelta(instruction.status, outcome.status, outcome.frozen),
+          confirmedAt,
+        ),
+      ];
+      const dayCounters = new Map<string, bigint>([['confirmed', 1n]]);
+      if (late) dayCounters.set('late', 1n);
+      if (outcome.frozen.minor > 0n) {
+        dayCounters.set(amountCounter('frozen', outcome.frozen.currency), outcome.frozen.minor);
         ops.push(
-          bankDayTotalsOp(
-            db,
-            confirmedAt.slice(0, 10),
-            instruction.bankId,
-            dayCounters,
-            confirmedAt,
-            latencySeconds,
-          ),
+          bankHeldOp(db, instruction.bankId, outcome.frozen.currency, outcome.frozen.minor, confirmedAt),
         );
-        const audit: AuditChange[] = [
-          {
-            actor,
-            action: late ? 'LATE_CONFIRMATION_RECORDED' : 'CONFIRMATION_RECORDED',
-            subject: `${instructionId}:${outcome.status}:${toMoneyJson(outcome.frozen).minor}`,
-          },
-        ];
-        return { ops, audit, result: answer, retryOn: ['instruction'] };
-      });
-    } catch (error) {
-      // Two deliveries of the same confirmationId raced: the loser answers as a replay.
-      if (error instanceof TransactionConflict && error.failedLabels.includes('confirmation')) continue;
-      throw error;
+      }
+      const latencySeconds = instruction.dispatchedAt
+        ? Math.max(0, (Date.parse(confirmedAt) - Date.parse(instruction.dispatchedAt)) / 1000)
+        : 0;
+      ops.push(
+        bankDayTotalsOp(
+          db,
+          confirmedAt.slice(0, 10),
+          instruction.bankId,
+          dayCounters,
+          confirmedAt,
+          latencySeconds,
+        ),
+      );
+      const audit: AuditChange[] = [
+        {
+          actor,
+          action: late ? 'LATE_CONFIRMATION_RECORDED' : 'CONFIRMATION_RECORDED',
+          subject: `${instructionId}:${outcome.status}:${toMoneyJson(outcome.frozen).minor}`,
+        },
+      ];
+      return { ops, audit, result: answer, retryOn: ['instruction'] };
+    });
+  } catch (error) {
+    // The confirmationId is taken (a concurrent replay won, or the bank reused it for another
+    // instruction): answer as a replay of the first, or 409.
+    if (error instanceof TransactionConflict && error.failedLabels.includes('confirmation')) {
+      const first = await replay(known?.bankId ?? (await getInstruction(db, instructionId))?.bankId ?? '');
+      if (first) return first;
     }
+    throw error;
   }
 }
 

@@ -427,6 +427,10 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
       instructionItem({ instructionId: second, accountNumber: '6222999988887777' }, { taskToken: 'tok-2' }),
     );
     table.put(storedConfirmation(frozenInFull, INSTRUCTION_ID));
+    // DynamoDB refuses the put: that confirmationId is taken (by the first instruction).
+    table.ddb.on(TransactWriteCommand).callsFakeOnce(() => {
+      throw cancelled('ConditionalCheckFailed', 'None', 'None', 'None', 'None', 'None');
+    });
     const answer = await post(frozenInFull, { instructionId: second });
     expect(answer.body?.instructionId).not.toBe(INSTRUCTION_ID);
     expectProblem(answer, 409);
