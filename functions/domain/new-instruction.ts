@@ -1,27 +1,28 @@
-import type { LegalBasis, StopPaymentInstruction } from './entities.ts';
-import { type Money, zero } from './money.ts';
+import type { StopPaymentInstruction } from './entities.ts';
+import { zero } from './money.ts';
 
 /** What identifies a new instruction; everything else starts empty (PENDING, nothing held yet). */
-export interface NewInstruction {
-  kind?: StopPaymentInstruction['kind'];
-  caseId: string;
-  agencyId: string;
-  orderId: string;
-  instructionId: string;
-  bankId: string;
-  accountNumber: string;
-  accountName?: string | undefined;
-  requested: Money;
-  hop: number;
-  parentInstructionId: string | null;
-  legalBasis: LegalBasis;
-  holdHours: number;
-  createdAt: string;
-  transferredAt?: string | undefined;
-  reference?: string | undefined;
-  releasesInstructionId?: string | undefined;
-  disposition?: StopPaymentInstruction['disposition'];
-}
+export type NewInstruction = Pick<
+  StopPaymentInstruction,
+  | 'caseId'
+  | 'agencyId'
+  | 'orderId'
+  | 'instructionId'
+  | 'bankId'
+  | 'accountNumber'
+  | 'requested'
+  | 'hop'
+  | 'parentInstructionId'
+  | 'legalBasis'
+  | 'holdHours'
+  | 'createdAt'
+> &
+  Partial<
+    Pick<
+      StopPaymentInstruction,
+      'kind' | 'accountName' | 'transferredAt' | 'reference' | 'releasesInstructionId' | 'disposition'
+    >
+  >;
 
 export function newInstruction(fields: NewInstruction): StopPaymentInstruction {
   const none = zero(fields.requested.currency);

@@ -1,5 +1,6 @@
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import { getCase, queryCase } from '../adapters/dynamo/cases.ts';
+import { auditEventFromItem } from '../adapters/dynamo/codec.ts';
 import { skPrefix } from '../adapters/keys.ts';
 import type { AuditEvent } from '../domain/audit-chain.ts';
 import { verifyAuditChain } from '../domain/audit-chain.ts';
@@ -22,15 +23,7 @@ export const createGetCaseAudit = (deps: Dependencies) =>
       queryCase(deps.db, caseId, skPrefix.auditEvent),
       queryCase(deps.db, caseId, '#CASE'),
     ]);
-    const events: AuditEvent[] = items.map((i) => ({
-      seq: Number(i.seq),
-      at: String(i.at),
-      actor: String(i.actor),
-      action: String(i.action),
-      subject: String(i.subject),
-      prevHash: String(i.prevHash),
-      hash: String(i.hash),
-    }));
+    const events: AuditEvent[] = items.map(auditEventFromItem);
     const check = verifyAuditChain(events);
     const storedHead = String(caseItem[0]?.auditHead ?? '');
     const storedSeq = Number(caseItem[0]?.auditSeq ?? 0);

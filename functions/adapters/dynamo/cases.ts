@@ -4,6 +4,7 @@ import type { FraudCase, FreezeOrder, StopPaymentInstruction, TrailEdge } from '
 import { toMoneyJson } from '../../domain/money.ts';
 import { keys, skPrefix } from '../keys.ts';
 import {
+  auditEventFromItem,
   caseFromItem,
   caseToItem,
   edgeFromItem,
@@ -132,14 +133,6 @@ export async function loadCaseView(db: Db, caseId: string): Promise<CaseView | u
     edges: bySk(skPrefix.trailEdge).map(edgeFromItem),
     confirmations: bySk(skPrefix.confirmation),
     totals: items.find((i) => i.SK === '#TOTALS'),
-    auditEvents: bySk(skPrefix.auditEvent).map((i) => ({
-      seq: Number(i.seq),
-      at: String(i.at),
-      actor: String(i.actor),
-      action: String(i.action),
-      subject: String(i.subject),
-      prevHash: String(i.prevHash),
-      hash: String(i.hash),
-    })),
+    auditEvents: bySk(skPrefix.auditEvent).map(auditEventFromItem),
   };
 }

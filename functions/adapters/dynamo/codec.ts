@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../../domain/audit-chain.ts';
 import type {
   BankDirectoryEntry,
   FraudCase,
@@ -175,4 +176,16 @@ export function readStatusCounters(item: Item): Map<string, number> {
     if (name.startsWith('cnt_')) out.set(name.slice(4), Number(value));
   }
   return out;
+}
+
+export function auditEventFromItem(item: Item): AuditEvent {
+  return {
+    seq: Number(item.seq),
+    at: str(item.at),
+    actor: str(item.actor),
+    action: str(item.action),
+    subject: str(item.subject),
+    prevHash: str(item.prevHash),
+    hash: str(item.hash),
+  };
 }
