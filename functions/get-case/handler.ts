@@ -4,8 +4,7 @@ import { toMoneyJson } from '../domain/money.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { notFound } from '../http/problem.ts';
 import { canSeeCase } from '../http/scope.ts';
-import { instructionView, totalsView } from '../http/views.ts';
-import { caseView } from '../open-case/handler.ts';
+import { caseView, instructionView, totalsView } from '../http/views.ts';
 
 /**
  * GET /cases/{caseId} (police own agency, regulator): the case with its orders, instructions,

@@ -1,10 +1,20 @@
 import { type Item, readAmountCounters, readStatusCounters } from '../adapters/dynamo/codec.ts';
-import type { StopPaymentInstruction } from '../domain/entities.ts';
+import type { FraudCase, StopPaymentInstruction } from '../domain/entities.ts';
 import { instructionStatuses } from '../domain/instruction-lifecycle.ts';
 import { type MoneyJson, toMoneyJson } from '../domain/money.ts';
 import { totalsBuckets } from '../domain/totals.ts';
 
 /** JSON views of stored entities: what the routes of API.md answer. */
+
+export const caseView = (c: FraudCase) => ({
+  caseId: c.caseId,
+  agencyId: c.agencyId,
+  reference: c.reference,
+  reportedLoss: toMoneyJson(c.reportedLoss),
+  reportedAt: c.reportedAt,
+  ...(c.summary ? { summary: c.summary } : {}),
+  openedAt: c.openedAt,
+});
 
 export function instructionView(i: StopPaymentInstruction) {
   return {

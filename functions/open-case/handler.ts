@@ -6,18 +6,9 @@ import { newCaseId } from '../domain/ids.ts';
 import { fromMoneyJson, toMoneyJson } from '../domain/money.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { idempotentRequest, replayIfSeen, storedToHttp } from '../http/idempotent.ts';
+import { caseView } from '../http/views.ts';
 import { OpenCaseBody } from '../schemas/api.ts';
 import { actorOf } from '../schemas/claims.ts';
-
-export const caseView = (c: FraudCase) => ({
-  caseId: c.caseId,
-  agencyId: c.agencyId,
-  reference: c.reference,
-  reportedLoss: toMoneyJson(c.reportedLoss),
-  reportedAt: c.reportedAt,
-  ...(c.summary ? { summary: c.summary } : {}),
-  openedAt: c.openedAt,
-});
 
 /** POST /cases (police): opens a case for the caller's agency. Idempotent by Idempotency-Key. */
 export const createOpenCase = (deps: Dependencies) =>
