@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { instructionToItem } from '../functions/adapters/dynamo/codec.ts';
+import { newInstruction } from '../functions/domain/new-instruction.ts';
 import { ApiClient } from '../local/api-client.ts';
 import { DEV_JWT_SECRET } from '../local/dev-jwt.ts';
 import { loadHandler } from '../local/handlers.ts';
 import { type SimulatedBankConfig, startSimulatedBanks } from '../local/simulated-banks.ts';
 import { startLocalSystem } from '../local/system.ts';
+import { renderLatencySvg, type Series } from './chart.ts';
 import { type Summary, summarize } from './stats.ts';
 
 /**
@@ -49,6 +52,7 @@ const system = await startLocalSystem({ port: 0, jwtSecret });
 const banks = await startSimulatedBanks({ banks: bankConfigs, jwtSecret });
 const api = new ApiClient(system.url, jwtSecret);
 const results: Record<string, unknown> = {};
+const chartSeries: Series[] = [];
 
 try {
   for (const b of bankConfigs) {
@@ -109,6 +113,7 @@ try {
       samples.push(Math.max(...ids.map((id) => deliveredAt.get(id)!)) - acceptedAt);
     }
     fanOut[`k${k}`] = summarize(samples.map((s) => Math.max(0, s)));
+    chartSeries.push({ label: `(a) order of ${k}: accepted → layer 1 delivered`, samples });
     log(`(a) order of ${k}: ${JSON.stringify(fanOut[`k${k}`])}`);
     await sleep(200);
   }
@@ -160,6 +165,7 @@ try {
     followSamples.push(delivered.get(nextAccount)! - acceptedAt);
   }
   results.fundsMovedToFollowOnDelivered = summarize(followSamples.map((s) => Math.max(0, s)));
+  chartSeries.push({ label: '(b) FUNDS_MOVED → follow-on delivered', samples: followSamples });
   log(`(b) funds moved -> follow-on delivered: ${JSON.stringify(results.fundsMovedToFollowOnDelivered)}`);
 
   // ---- (c) confirmations/s through the handler vs raw TransactWriteItems, same DynamoDB Local ----
@@ -250,6 +256,62 @@ try {
     ratio: Math.round((handlerRate / rawRate) * 100) / 100,
   };
   log(`(c) ${JSON.stringify(results.confirmationsPerSecond)}`);
+
+  // ---- (d) GET /cases/{id}/totals: a case of 10 instructions vs one of 10,000 ----
+  // The big case's instruction items are written straight into its partition (BatchWrite): a read that
+  // walked the instructions would pay for every one; the totals item is one GetItem either way.
+  const bigSize = quick ? 1000 : 10_000;
+  const timeTotals = async (caseId: string) => {
+    const samples: number[] = [];
+    for (let i = 0; i < (quick ? 50 : 200); i++) {
+      const t0 = performance.now();
+      const r = await api.request('GET', `/cases/${caseId}/totals`, { as: police });
+      if (r.status !== 200) throw new Error(`totals ${r.status}`);
+      samples.push(performance.now() - t0);
+    }
+    return summarize(samples);
+  };
+  const smallCase = await openCase();
+  const bigCase = await openCase();
+  const fill = async (caseId: string, count: number) => {
+    const items = Array.from({ length: count }, (_, i) =>
+      instructionToItem(
+        newInstruction({
+          caseId,
+          agencyId: 'BENCH',
+          orderId: `${caseId}.OBENCH`,
+          instructionId: `${caseId}.OBENCH.${i + 1}`,
+          bankId: pullBank,
+          accountNumber: `T${i}`,
+          requested: { currency: 'CNY', minor: 1000n },
+          hop: 1,
+          parentInstructionId: null,
+          legalBasis,
+          holdHours: 48,
+          createdAt: new Date().toISOString(),
+        }),
+      ),
+    );
+    for (let i = 0; i < items.length; i += 25) {
+      await db.doc.send(
+        new BatchWriteCommand({
+          RequestItems: { [db.table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+        }),
+      );
+    }
+  };
+  await fill(smallCase, 10);
+  await fill(bigCase, bigSize);
+  const small = await timeTotals(smallCase);
+  const big = await timeTotals(bigCase);
+  results.caseTotalsRead = {
+    smallInstructions: 10,
+    bigInstructions: bigSize,
+    small,
+    big,
+    ratioOfMedians: Math.round((big.median / small.median) * 100) / 100,
+  };
+  log(`(d) ${JSON.stringify(results.caseTotalsRead)}`);
 } finally {
   await banks.stop();
   await system.stop();
@@ -274,6 +336,11 @@ const file = new URL(
   import.meta.url,
 );
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+const chart = new URL(file.href.replace(/\.json$/, '-latency.svg'));
+writeFileSync(
+  chart,
+  renderLatencySvg(`freezeflow latency, ${report.date.slice(0, 10)}${quick ? ' (quick)' : ''}`, chartSeries),
+);
 
 const a = results.orderToLayer1Delivered as Record<string, Summary>;
 const b = results.fundsMovedToFollowOnDelivered as Summary;
@@ -288,6 +355,19 @@ for (const [k, s] of Object.entries(a))
 log(
   `| (b) FUNDS_MOVED accepted → follow-on delivered (ms) | ${b.n} | ${b.median} | ${b.p90} | ${b.p99} | ${b.worst} |`,
 );
+const d = results.caseTotalsRead as {
+  bigInstructions: number;
+  small: Summary;
+  big: Summary;
+  ratioOfMedians: number;
+};
+log(
+  `| (d) GET totals, case of 10 instructions (ms) | ${d.small.n} | ${d.small.median} | ${d.small.p90} | ${d.small.p99} | ${d.small.worst} |`,
+);
+log(
+  `| (d) GET totals, case of ${d.bigInstructions} instructions (ms) | ${d.big.n} | ${d.big.median} | ${d.big.p90} | ${d.big.p99} | ${d.big.worst} |`,
+);
+log(`\n(d) ratio of medians, ${d.bigInstructions} vs 10 instructions: ${d.ratioOfMedians}`);
 log('');
 log(
   `| (c) confirmations/s at concurrency ${c.concurrency} | handler + repository | raw TransactWriteItems | ratio |`,
