@@ -81,7 +81,7 @@ export const createCheckHold = (deps: Dependencies) =>
 /** Tells a push bank the hold lapsed (once; a retried step re-sends until it is delivered). */
 async function notifyExpiry(deps: Dependencies, instructionId: string): Promise<void> {
   const instruction = await getInstruction(deps.db, instructionId);
-  if (!instruction || instruction.status !== 'EXPIRED') return;
+  if (instruction?.status !== 'EXPIRED') return;
   const bank = await getBank(deps.db, instruction.bankId);
   if (bank?.mode !== 'push') return;
   await deps.connector.push(

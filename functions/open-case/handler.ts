@@ -3,7 +3,7 @@ import { openCase } from '../adapters/dynamo/cases.ts';
 import { TransactionConflict } from '../adapters/dynamo/transact.ts';
 import type { FraudCase } from '../domain/entities.ts';
 import { newCaseId } from '../domain/ids.ts';
-import { fromMoneyJson, toMoneyJson } from '../domain/money.ts';
+import { fromMoneyJson } from '../domain/money.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { idempotentRequest, replayIfSeen, storedToHttp } from '../http/idempotent.ts';
 import { caseView } from '../http/views.ts';

@@ -203,7 +203,6 @@ function referencePlan(
     if (!integrated.has(bank)) return { reason: 'BANK_NOT_INTEGRATED' };
     if (left <= 0n) return { reason: 'BUDGET_SPENT' };
     if (parentHop + 1 > hopLimit) return { reason: 'HOP_LIMIT' };
-    // biome-ignore lint/complexity/useMathMinMax: bigints; Math.min does not take them
     const follow = amount < left ? amount : left;
     left -= follow;
     seen.add(key);

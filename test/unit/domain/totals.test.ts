@@ -214,7 +214,6 @@ function play(stories: readonly Story[]): Expected {
       let held = outcome.frozen;
       for (const release of outcome.releases) {
         if (held === 0n) break;
-        // biome-ignore lint/complexity/useMathMinMax: bigints; Math.min does not take them
         const amount = release.amount < held ? release.amount : held;
         const full = amount === held;
         const bucket = release.disposition === 'RETURN_TO_VICTIM' ? 'restored' : 'released';
