@@ -22,6 +22,8 @@ export interface FreezeflowStackProps extends StackProps {
   /** OAuth client ids also accepted (matched on `client_id` when a token has no `aud`). */
   jwtClientIds?: readonly string[];
   logRetention?: logs.RetentionDays;
+  /** Name prefix of the banks' signing secrets in Secrets Manager (default `freezeflow/<stack name>`). */
+  signingSecretPrefix?: string;
   throttle?: { burstLimit: number; rateLimit: number };
 }
 
@@ -43,6 +45,7 @@ export class FreezeflowStack extends Stack {
     this.functions = new Functions(this, 'Functions', {
       table: this.tables.table,
       key: this.tables.key,
+      signingSecretPrefix: props.signingSecretPrefix ?? `freezeflow/${this.stackName}`,
       logRetention,
       eventBus: this.events.bus,
     });

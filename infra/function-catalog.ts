@@ -23,6 +23,12 @@ export interface FunctionSpec {
   taskResponse: readonly WorkflowName[];
   /** events:PutEvents on the stack's event bus, and its name in FREEZEFLOW_EVENT_BUS. */
   publishesEvents: boolean;
+  /**
+   * Banks' webhook signing secrets in Secrets Manager (`<prefix>/banks/*`, adapters/secret-store.ts):
+   * `read` = GetSecretValue + kms:Decrypt (the functions that push to banks), `write` = also
+   * Create/Put/DescribeSecret + encrypt with the stack key (register-bank, which rotates them).
+   */
+  signingSecrets: 'none' | 'read' | 'write';
   /** Why it needs what it gets (read by reviewers, not by code). */
   why: string;
 }
@@ -31,13 +37,16 @@ const spec = (
   trigger: FunctionSpec['trigger'],
   table: FunctionSpec['table'],
   why: string,
-  extra: Partial<Pick<FunctionSpec, 'startExecution' | 'taskResponse' | 'publishesEvents'>> = {},
+  extra: Partial<
+    Pick<FunctionSpec, 'startExecution' | 'taskResponse' | 'publishesEvents' | 'signingSecrets'>
+  > = {},
 ): FunctionSpec => ({
   trigger,
   table,
   startExecution: [],
   taskResponse: [],
   publishesEvents: false,
+  signingSecrets: 'none',
   why,
   ...extra,
 });
@@ -45,7 +54,12 @@ const spec = (
 export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   // HTTP routes (functions/schemas/routes.ts)
   health: spec('http', 'none', 'answers 200 without touching any resource'),
-  'register-bank': spec('http', 'readWrite', 'writes the bank directory entry and a system audit event'),
+  'register-bank': spec(
+    'http',
+    'readWrite',
+    'writes the bank directory entry and a system audit event; stores and rotates the signing secrets',
+    { signingSecrets: 'write' },
+  ),
   'open-case': spec('http', 'readWrite', 'writes the case, its audit event and the idempotency record'),
   'submit-freeze-order': spec(
     'http',
@@ -57,7 +71,12 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   'get-case-totals': spec('http', 'read', 'reads the case totals item (GetItem)'),
   'get-case-trail': spec('http', 'read', 'reads one case partition (Query): instructions and trail edges'),
   'get-case-audit': spec('http', 'read', "reads the case's audit events and chain head (Query)"),
-  'extend-hold': spec('http', 'readWrite', 'extends a hold (instruction, idempotency, audit); pushes EXTEND'),
+  'extend-hold': spec(
+    'http',
+    'readWrite',
+    'extends a hold (instruction, idempotency, audit); pushes EXTEND (signed: reads the bank secrets)',
+    { signingSecrets: 'read' },
+  ),
   'order-release': spec(
     'http',
     'readWrite',
@@ -75,7 +94,12 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   'regulator-totals': spec('http', 'read', 'reads the per-day totals items'),
 
   // Step Functions tasks (workflows/definitions.ts)
-  'dispatch-instruction': spec('workflow', 'readWrite', 'reads the bank entry, pushes, records DISPATCHED'),
+  'dispatch-instruction': spec(
+    'workflow',
+    'readWrite',
+    'reads the bank entry and its signing secrets, pushes, records DISPATCHED',
+    { signingSecrets: 'read' },
+  ),
   'register-task-token': spec(
     'workflow',
     'readWrite',
@@ -98,7 +122,8 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   'check-hold': spec(
     'workflow',
     'readWrite',
-    'expires a lapsed hold (+ totals, audit) and pushes EXPIRED to the bank; reads the bank entry',
+    'expires a lapsed hold (+ totals, audit) and pushes EXPIRED to the bank; reads the bank entry and secrets',
+    { signingSecrets: 'read' },
   ),
 
   // Table stream consumer: follow the money from every recorded confirmation (DESIGN.md §1)

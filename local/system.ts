@@ -9,6 +9,7 @@ import type { WorkflowClient } from '../functions/adapters/workflow-client.ts';
 import { DEFAULT_HOP_LIMIT } from '../functions/domain/money-trail.ts';
 import { DEV_JWT_SECRET } from './dev-jwt.ts';
 import { createTable, type DynamoLocal, startDynamoLocal } from './dynamo-local.ts';
+import { DynamoSecretStore } from './dynamo-secret-store.ts';
 import { loadAllHandlers } from './handlers.ts';
 import { type LocalHttpServer, startHttpServer } from './http-server.ts';
 import { type StreamPoller, startStreamPoller } from './stream-poller.ts';
@@ -83,10 +84,14 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     await ensureTable(dynamo, tableName);
     const workflow = new LateBoundWorkflowClient();
     const localEvents = new LocalEventBus();
+    const db = { doc: documentClient(dynamo.client), table: tableName };
+    // Locally the signing secrets are items of their own in the same table (SECRET#<bankId>).
+    const secrets = new DynamoSecretStore(db, options.now);
     const deps: Dependencies = {
-      db: { doc: documentClient(dynamo.client), table: tableName },
+      db,
       workflow,
-      connector: new HttpBankConnector(),
+      connector: new HttpBankConnector(secrets),
+      secrets,
       now: options.now ?? (() => new Date()),
       allowLoopbackHttp: true,
       hopLimit: DEFAULT_HOP_LIMIT,

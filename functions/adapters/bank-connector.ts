@@ -1,5 +1,6 @@
 import type { BankDirectoryEntry } from '../domain/entities.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook } from '../domain/webhook-signature.ts';
+import type { SecretStore } from './secret-store.ts';
 
 /**
  * Push connector (API.md): a signed POST to the bank's endpoint. 2xx delivered; 408/429/5xx and
@@ -27,14 +28,39 @@ export interface BankConnector {
 
 export const PUSH_TIMEOUT_MS = 10_000;
 
+/**
+ * Signs with every valid secret of the bank, read from the SecretStore through the bank's
+ * `signingSecretRef` (the bank entry never holds the secrets). A bank without a reference or without
+ * secrets behind it cannot be pushed to (permanent); a store that cannot be read now is transient.
+ */
 export class HttpBankConnector implements BankConnector {
   constructor(
+    private readonly secrets: SecretStore,
     private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
     private readonly timeoutMs = PUSH_TIMEOUT_MS,
   ) {}
 
+  private async signingSecrets(bank: BankDirectoryEntry): Promise<string[]> {
+    if (!bank.signingSecretRef) {
+      throw new ConnectorPermanentError(`bank ${bank.bankId} has no signing secret`);
+    }
+    let secrets: string[];
+    try {
+      secrets = await this.secrets.getSigningSecrets(bank.signingSecretRef);
+    } catch (error) {
+      throw new ConnectorTransientError(
+        `signing secret of bank ${bank.bankId} unavailable: ${(error as Error).name}`,
+      );
+    }
+    if (secrets.length === 0) {
+      throw new ConnectorPermanentError(`bank ${bank.bankId}: no signing secret behind its reference`);
+    }
+    return secrets;
+  }
+
   async push(bank: BankDirectoryEntry, message: PushMessage, deliveryId: string): Promise<void> {
     if (!bank.endpoint) throw new ConnectorPermanentError(`bank ${bank.bankId} has no push endpoint`);
+    const secrets = await this.signingSecrets(bank);
     const body = JSON.stringify(message);
     let response: Response;
     try {
@@ -43,7 +69,7 @@ export class HttpBankConnector implements BankConnector {
         headers: {
           'content-type': 'application/json',
           [DELIVERY_HEADER]: deliveryId,
-          [SIGNATURE_HEADER]: signWebhook(bank.signingSecrets, this.nowSeconds(), body),
+          [SIGNATURE_HEADER]: signWebhook(secrets, this.nowSeconds(), body),
         },
         body,
         // A redirect is not a delivery (a followed 302 would turn the signed POST into a GET).

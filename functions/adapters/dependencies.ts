@@ -1,6 +1,7 @@
 import { type BankConnector, HttpBankConnector } from './bank-connector.ts';
 import { type Db, dbFromEnvironment } from './dynamo/db.ts';
 import { EVENT_BUS_ENV, type EventPublisher, eventBridgeFromEnvironment } from './event-publisher.ts';
+import { type SecretStore, secretStoreFromEnvironment } from './secret-store.ts';
 import { stepFunctionsFromEnvironment, type WorkflowClient } from './workflow-client.ts';
 
 /**
@@ -11,6 +12,8 @@ export interface Dependencies {
   db: Db;
   workflow: WorkflowClient;
   connector: BankConnector;
+  /** Banks' signing secrets (Secrets Manager in AWS); the bank entries hold only references. */
+  secrets: SecretStore;
   now: () => Date;
   /** Push endpoints must be https in AWS; the local runtime also accepts http://127.0.0.1. */
   allowLoopbackHttp: boolean;
@@ -23,10 +26,13 @@ export interface Dependencies {
 let fromEnvironment: Dependencies | undefined;
 
 export function awsDependencies(): Dependencies {
-  fromEnvironment ??= {
+  if (fromEnvironment) return fromEnvironment;
+  const secrets = secretStoreFromEnvironment();
+  fromEnvironment = {
     db: dbFromEnvironment(),
     workflow: stepFunctionsFromEnvironment(),
-    connector: new HttpBankConnector(),
+    connector: new HttpBankConnector(secrets),
+    secrets,
     now: () => new Date(),
     allowLoopbackHttp: false,
     hopLimit: Number(process.env.FREEZEFLOW_HOP_LIMIT ?? 6),

@@ -25,6 +25,8 @@ export const keys = {
   }),
   bank: (bankId: string) => ({ PK: `BANK#${bankId}`, SK: '#BANK' }),
   bankHeld: (bankId: string) => ({ PK: `BANK#${bankId}`, SK: '#HELD' }),
+  /** Local runtime only (in AWS the secrets are in Secrets Manager): apart from the bank item. */
+  signingSecrets: (bankId: string) => ({ PK: `SECRET#${bankId}`, SK: '#SIGNING' }),
   bankDayTotals: (day: string, bankId: string, shard: number) => ({
     PK: `DAY#${day}`,
     SK: `BANK#${bankId}#${shard}`,

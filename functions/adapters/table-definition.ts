@@ -11,7 +11,10 @@
  *   CASE#<caseId> / ACCT#<bankId>#<account>  account already targeted in the case (holds, cycles)
  *   CASE#<caseId> / EDGE#<fromId>#<nn>       a money-trail edge (an onward transfer)
  *   CASE#<caseId> / AUDIT#<seq>              the case's hash-chained audit events
- *   BANK#<bankId> / #BANK                    bank directory entry
+ *   BANK#<bankId> / #BANK                    bank directory entry (a reference to its signing secrets)
+ *   SECRET#<bankId> / #SIGNING               LOCAL RUNTIME ONLY: the bank's signing secrets (newest
+ *                                            first); in AWS they are in Secrets Manager (adapters/
+ *                                            secret-store.ts) and this item never exists
  *   DAY#<yyyy-mm-dd> / BANK#<bankId>#<shard> frozen totals per bank per day (sharded, summed on read)
  *   IDEM#<caller>#<key> / #IDEM              idempotency record of a POST
  *   AUDIT#SYSTEM / #CASE, AUDIT#<seq>        the system chain (banks registered, secrets rotated)

@@ -83,8 +83,13 @@ export interface BankDirectoryEntry {
   mode: 'push' | 'pull';
   endpoint?: string | undefined;
   slaSeconds: number;
-  /** Valid signing secrets, newest first (two during a rotation). Never leaves the server. */
-  signingSecrets: string[];
+  /**
+   * Where the signing secrets are (adapters/secret-store.ts): a Secrets Manager secret name in AWS.
+   * The secrets themselves are never on this entry. Absent for a bank registered without a secret.
+   */
+  signingSecretRef?: string | undefined;
+  /** How many secrets are valid behind the reference (two during a rotation). */
+  signingSecretsValid: number;
   registeredAt: string;
   updatedAt: string;
 }

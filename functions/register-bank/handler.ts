@@ -4,7 +4,7 @@ import type { BankDirectoryEntry } from '../domain/entities.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
 import { HttpProblem } from '../http/problem.ts';
-import { RegisterBankBody } from '../schemas/api.ts';
+import { registerBankBody } from '../schemas/api.ts';
 import { actorOf } from '../schemas/claims.ts';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -17,7 +17,10 @@ function endpointProblem(endpoint: string, allowLoopbackHttp: boolean): string |
   return allowLoopbackHttp ? 'must be https (or http on 127.0.0.1 locally)' : 'must be https';
 }
 
-/** Rotation: a new secret goes first and the previous one stays valid beside it (two at most). */
+/**
+ * Rotation: a new secret goes first and the previous one stays valid beside it (two at most); the
+ * one before the previous is dropped. Sending the current secret again changes nothing.
+ */
 export function rotateSecrets(existing: string[], next: string | undefined): string[] {
   if (!next) return existing;
   return [next, ...existing.filter((s) => s !== next)].slice(0, 2);
@@ -29,18 +32,50 @@ export const bankView = (b: BankDirectoryEntry) => ({
   mode: b.mode,
   ...(b.endpoint ? { endpoint: b.endpoint } : {}),
   slaSeconds: b.slaSeconds,
-  signingSecretsValid: b.signingSecrets.length,
+  signingSecretsValid: b.signingSecretsValid,
   registeredAt: b.registeredAt,
   updatedAt: b.updatedAt,
 });
+
+/**
+ * The secrets go to the SecretStore (Secrets Manager in AWS), the bank item keeps only the reference
+ * and the count. Without a new secret the reference stays as it is. The store is written before the
+ * bank item: a reference on a bank item always names secrets that exist.
+ */
+async function storeSecrets(
+  deps: Dependencies,
+  bankId: string,
+  existing: BankDirectoryEntry | undefined,
+  next: string | undefined,
+): Promise<Pick<BankDirectoryEntry, 'signingSecretRef' | 'signingSecretsValid'>> {
+  const kept = {
+    signingSecretRef: existing?.signingSecretRef,
+    signingSecretsValid: existing?.signingSecretsValid ?? 0,
+  };
+  if (!next) return kept;
+  const current = kept.signingSecretRef
+    ? await deps.secrets.getSigningSecrets(kept.signingSecretRef, { fresh: true })
+    : [];
+  const secrets = rotateSecrets(current, next);
+  if (kept.signingSecretRef && sameSecrets(secrets, current)) {
+    return { ...kept, signingSecretsValid: current.length };
+  }
+  const signingSecretRef = await deps.secrets.putSigningSecrets(bankId, secrets);
+  return { signingSecretRef, signingSecretsValid: secrets.length };
+}
+
+const sameSecrets = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((s, i) => s === b[i]);
 
 /** PUT /banks/{bankId} (admin): register or update a bank connector. The secret is never returned. */
 export const createRegisterBank = (deps: Dependencies) =>
   httpHandler('registerBank', async (request) => {
     const bankId = request.pathParam('bankId');
-    const input = request.body(RegisterBankBody);
+    const validId = ID_PATTERN.test(bankId);
+    const existing = validId ? await getBank(deps.db, bankId) : undefined;
+    const input = request.body(registerBankBody({ secretOnFile: Boolean(existing?.signingSecretRef) }));
     const errors = [];
-    if (!ID_PATTERN.test(bankId))
+    if (!validId)
       errors.push({ path: 'pathParameters.bankId', message: 'must match [A-Za-z0-9._~-]{1,128}' });
     const endpointError = input.endpoint
       ? endpointProblem(input.endpoint, deps.allowLoopbackHttp)
@@ -50,14 +85,13 @@ export const createRegisterBank = (deps: Dependencies) =>
       throw new HttpProblem(422, 'Unprocessable Content', 'the request has invalid fields', errors);
 
     const now = deps.now().toISOString();
-    const existing = await getBank(deps.db, bankId);
     const bank: BankDirectoryEntry = {
       bankId,
       name: input.name,
       mode: input.mode,
       endpoint: input.mode === 'push' ? input.endpoint : undefined,
       slaSeconds: input.slaSeconds,
-      signingSecrets: rotateSecrets(existing?.signingSecrets ?? [], input.signingSecret),
+      ...(await storeSecrets(deps, bankId, existing, input.signingSecret)),
       registeredAt: existing?.registeredAt ?? now,
       updatedAt: now,
     };

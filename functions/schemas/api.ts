@@ -9,29 +9,40 @@ export const DEFAULT_HOLD_HOURS = 48;
 export const MAX_TARGETS_PER_ORDER = 500;
 export const MAX_ONWARD_TRANSFERS = 25;
 
-export const RegisterBankBody = z
-  .strictObject({
-    name: ShortText(200),
-    mode: z.enum(['push', 'pull']),
-    endpoint: z
-      .url({ protocol: /^https?$/ })
-      .max(2048)
-      .optional(),
-    slaSeconds: z.number().int().min(1).max(604_800),
-    signingSecret: z.string().min(16).max(256).optional(),
-  })
-  .superRefine(
-    (bank, ctx) => {
-      if (bank?.mode === 'push' && !bank.endpoint) {
-        ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'required for a push connector' });
-      }
-      if (bank?.mode === 'push' && !bank.signingSecret) {
-        ctx.addIssue({ code: 'custom', path: ['signingSecret'], message: 'required for a push connector' });
-      }
-    },
-    // Every bad field is named, even when another field already failed.
-    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
-  );
+/**
+ * PUT /banks/{bankId}. A push bank needs a signing secret to be registered; an update of a bank
+ * that already has one on file may leave it out (the secret on file stays valid).
+ */
+export const registerBankBody = ({ secretOnFile }: { secretOnFile: boolean }) =>
+  z
+    .strictObject({
+      name: ShortText(200),
+      mode: z.enum(['push', 'pull']),
+      endpoint: z
+        .url({ protocol: /^https?$/ })
+        .max(2048)
+        .optional(),
+      slaSeconds: z.number().int().min(1).max(604_800),
+      signingSecret: z.string().min(16).max(256).optional(),
+    })
+    .superRefine(
+      (bank, ctx) => {
+        if (bank?.mode === 'push' && !bank.endpoint) {
+          ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'required for a push connector' });
+        }
+        if (bank?.mode === 'push' && !bank.signingSecret && !secretOnFile) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['signingSecret'],
+            message: 'required for a push connector without a secret on file',
+          });
+        }
+      },
+      // Every bad field is named, even when another field already failed.
+      { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+    );
+/** The body of a new registration (the stricter of the two; the OpenAPI document shows it). */
+export const RegisterBankBody = registerBankBody({ secretOnFile: false });
 export type RegisterBankInput = z.infer<typeof RegisterBankBody>;
 
 export const OpenCaseBody = z.strictObject({

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Acknowledgment, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type Acknowledgment, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_BUS_ENV } from '../../functions/adapters/event-publisher.ts';
 import { skPrefix } from '../../functions/adapters/keys.ts';
+import { SECRET_PREFIX_ENV, SECRETS_KMS_KEY_ENV } from '../../functions/adapters/secret-store.ts';
 import { freezeflowTable, TABLE_NAME_ENV } from '../../functions/adapters/table-definition.ts';
 import { STATE_MACHINE_ARN_ENV, type WorkflowName } from '../../functions/adapters/workflow-client.ts';
 import {
@@ -51,10 +52,37 @@ const timeouts: Record<FunctionSpec['trigger'], Duration> = {
 
 const STATES_TASK_RESPONSE = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
 
+/** Secrets Manager actions per catalog `signingSecrets` level. */
+export const SIGNING_SECRET_ACTIONS: Record<Exclude<FunctionSpec['signingSecrets'], 'none'>, string[]> = {
+  read: ['secretsmanager:GetSecretValue'],
+  write: [
+    'secretsmanager:CreateSecret',
+    'secretsmanager:PutSecretValue',
+    'secretsmanager:DescribeSecret',
+    'secretsmanager:GetSecretValue',
+  ],
+};
+
+/**
+ * The ARN pattern of every bank's signing secret: `<prefix>/banks/*`. A wildcard by necessity:
+ * register-bank creates one secret per bank at run time (their names are not known at deploy time)
+ * and Secrets Manager appends a random `-XXXXXX` to every secret ARN. It covers nothing else.
+ */
+export function signingSecretsArn(stack: Stack, prefix: string): string {
+  return stack.formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    resourceName: `${prefix}/banks/*`,
+  });
+}
+
 export interface FunctionsProps {
   table: dynamodb.ITable;
-  /** Encrypts the stream consumer's dead-letter queue (the table's key). */
+  /** Encrypts the stream consumer's dead-letter queue and the banks' signing secrets (the table's key). */
   key: kms.IKey;
+  /** Name prefix of the banks' signing secrets in Secrets Manager (FREEZEFLOW_SECRET_PREFIX). */
+  signingSecretPrefix: string;
   logRetention: logs.RetentionDays;
   /** The domain event bus: catalog entries with `publishesEvents` may put events on it. */
   eventBus: events.IEventBus;
@@ -154,6 +182,8 @@ export class Functions extends Construct {
         ...Object.fromEntries(
           Object.entries(arns).map(([w, arn]) => [STATE_MACHINE_ARN_ENV[w as WorkflowName], arn]),
         ),
+        // Like the ARNs: every handler builds its secret store; only IAM (below) lets it read or write.
+        [SECRET_PREFIX_ENV]: props.signingSecretPrefix,
         POWERTOOLS_SERVICE_NAME: 'freezeflow',
         NODE_OPTIONS: '--enable-source-maps',
       },
@@ -182,13 +212,21 @@ export class Functions extends Construct {
         reason: `Query on this table's own GSIs (${freezeflowTable.globalSecondaryIndexes.map((g) => g.indexName).join(', ')}); index/* names only this table's indexes`,
       });
     }
-    if (spec.table === 'readWrite' || spec.trigger === 'tableStream') {
+    if (spec.table === 'readWrite' || spec.trigger === 'tableStream' || spec.signingSecrets === 'write') {
       for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
         acks.push({
           id: `AwsSolutions-IAM5[Action::${action}]`,
-          reason: `${action} on the table's own customer-managed key only (CDK's grant for writing encrypted items and dead letters)`,
+          reason: `${action} on the table's own customer-managed key only (CDK's grant for writing encrypted items, dead letters and bank signing secrets)`,
         });
       }
+    }
+    if (spec.signingSecrets !== 'none') {
+      const arn = signingSecretsArn(Stack.of(role), props.signingSecretPrefix);
+      acks.push({
+        id: `AwsSolutions-IAM5[Resource::${nagArn(Stack.of(role), arn)}]`,
+        reason:
+          "the banks' signing secrets: one secret per bank, created by register-bank at run time (names unknown at deploy time) and suffixed -XXXXXX by Secrets Manager; the pattern covers <prefix>/banks/ only",
+      });
     }
     Validations.of(role).acknowledge(...acks);
   }
@@ -205,6 +243,21 @@ export class Functions extends Construct {
       // Only publishers learn the bus name (the others' dependencies refuse to publish).
       fn.addEnvironment(EVENT_BUS_ENV, props.eventBus.eventBusName);
       props.eventBus.grantPutEventsTo(fn);
+    }
+    if (spec.signingSecrets !== 'none') {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: SIGNING_SECRET_ACTIONS[spec.signingSecrets],
+          resources: [signingSecretsArn(Stack.of(this), props.signingSecretPrefix)],
+        }),
+      );
+      // The secrets are encrypted with the stack's customer-managed key (not aws/secretsmanager).
+      if (spec.signingSecrets === 'write') {
+        fn.addEnvironment(SECRETS_KMS_KEY_ENV, props.key.keyArn);
+        props.key.grantEncryptDecrypt(fn);
+      } else {
+        props.key.grantDecrypt(fn);
+      }
     }
     if (spec.startExecution.length) {
       fn.addToRolePolicy(
@@ -256,4 +309,16 @@ function pascal(kebab: string): string {
     .split('-')
     .map((part) => `${part[0]?.toUpperCase() ?? ''}${part.slice(1)}`)
     .join('');
+}
+
+/** How cdk-nag spells a resource in its finding ids: pseudo parameters as `<AWS::Region>` etc. */
+function nagArn(stack: Stack, arn: string): string {
+  const resolved: unknown = stack.resolve(arn);
+  const parts = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (!parts) return String(resolved);
+  return parts[1]
+    .map((part) =>
+      typeof part === 'string' ? part : `<${String((part as { Ref?: string }).Ref ?? JSON.stringify(part))}>`,
+    )
+    .join(parts[0]);
 }

@@ -1,6 +1,7 @@
 import { vi } from 'vitest';
 import type { Dependencies } from '../../functions/adapters/dependencies.ts';
 import type { Db } from '../../functions/adapters/dynamo/db.ts';
+import { MemorySecretStore } from '../../functions/adapters/secret-store.ts';
 import type { WorkflowClient } from '../../functions/adapters/workflow-client.ts';
 import { createOpenCase } from '../../functions/open-case/handler.ts';
 import { createRegisterBank } from '../../functions/register-bank/handler.ts';
@@ -25,6 +26,7 @@ export function testDependencies(
     db,
     workflow: stubWorkflow(),
     connector: { push: vi.fn(async () => undefined) },
+    secrets: new MemorySecretStore(),
     now: () => new Date(),
     allowLoopbackHttp: true,
     hopLimit: 6,

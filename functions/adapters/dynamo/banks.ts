@@ -5,6 +5,7 @@ import { bankFromItem, bankToItem } from './codec.ts';
 import type { Db } from './db.ts';
 import { type AuditChange, commitChainedChange, systemChain } from './transact.ts';
 
+/** The bank directory entry: the reference to its signing secrets, never the secrets (SecretStore). */
 export async function getBank(db: Db, bankId: string): Promise<BankDirectoryEntry | undefined> {
   const out = await db.doc.send(
     new GetCommand({ TableName: db.table, Key: keys.bank(bankId), ConsistentRead: true }),

@@ -115,8 +115,21 @@ export function instructionFromItem(item: Item): StopPaymentInstruction {
   };
 }
 
+/** Field by field: nothing but these attributes reaches the bank item (never a secret). */
 export function bankToItem(b: BankDirectoryEntry): Item {
-  return { ...keys.bank(b.bankId), type: 'Bank', ...b };
+  return {
+    ...keys.bank(b.bankId),
+    type: 'Bank',
+    bankId: b.bankId,
+    name: b.name,
+    mode: b.mode,
+    endpoint: b.endpoint,
+    slaSeconds: b.slaSeconds,
+    signingSecretRef: b.signingSecretRef,
+    signingSecretsValid: b.signingSecretsValid,
+    registeredAt: b.registeredAt,
+    updatedAt: b.updatedAt,
+  };
 }
 
 export function bankFromItem(item: Item): BankDirectoryEntry {
@@ -126,7 +139,8 @@ export function bankFromItem(item: Item): BankDirectoryEntry {
     mode: item.mode as BankDirectoryEntry['mode'],
     endpoint: optStr(item.endpoint),
     slaSeconds: Number(item.slaSeconds),
-    signingSecrets: (item.signingSecrets as string[] | undefined) ?? [],
+    signingSecretRef: optStr(item.signingSecretRef),
+    signingSecretsValid: Number(item.signingSecretsValid ?? 0),
     registeredAt: str(item.registeredAt),
     updatedAt: str(item.updatedAt),
   };

@@ -7,6 +7,7 @@ import {
   HttpBankConnector,
   type PushMessage,
 } from '../../../functions/adapters/bank-connector.ts';
+import { MemorySecretStore } from '../../../functions/adapters/secret-store.ts';
 import type { BankDirectoryEntry } from '../../../functions/domain/entities.ts';
 import { verifyWebhook } from '../../../functions/domain/webhook-signature.ts';
 
@@ -47,9 +48,15 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+/** The bank's secrets are behind its reference in the store, not on the bank entry. */
+const secrets = new MemorySecretStore();
+const SECRET_REF = 'memory:B001';
+
 beforeEach(() => {
   received = [];
   respond = (_, res) => res.writeHead(200).end('ok');
+  secrets.values.clear();
+  secrets.values.set(SECRET_REF, [SECRET]);
 });
 
 const NOW_SECONDS = 1_795_000_000;
@@ -62,7 +69,8 @@ const bank = (overrides: Partial<BankDirectoryEntry> = {}): BankDirectoryEntry =
   mode: 'push',
   endpoint: `${baseUrl}/hooks/freezeflow`,
   slaSeconds: 60,
-  signingSecrets: [SECRET],
+  signingSecretRef: SECRET_REF,
+  signingSecretsValid: 1,
   registeredAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   ...overrides,
@@ -83,7 +91,7 @@ const message: PushMessage = {
   confirmUrl: 'https://api.freezeflow.test/banks/B001/instructions/CTESTCASE01.OORDER1.1/confirmations',
 };
 
-const connector = (timeoutMs = 2_000) => new HttpBankConnector(() => NOW_SECONDS, timeoutMs);
+const connector = (timeoutMs = 2_000) => new HttpBankConnector(secrets, () => NOW_SECONDS, timeoutMs);
 
 describe('HttpBankConnector', () => {
   it('POSTs the JSON body with the delivery id and a signature the bank can verify', async () => {
@@ -109,7 +117,8 @@ describe('HttpBankConnector', () => {
   });
 
   it('during a rotation sends one v1 per valid secret, each verifying on its own', async () => {
-    await connector().push(bank({ signingSecrets: [SECRET, PREVIOUS] }), message, 'd-1');
+    secrets.values.set(SECRET_REF, [SECRET, PREVIOUS]);
+    await connector().push(bank({ signingSecretsValid: 2 }), message, 'd-1');
     const header = received[0]?.headers['freezeflow-signature'] as string;
     const parts = header.split(',');
     expect(parts.filter((p) => p.startsWith('t='))).toEqual([`t=${NOW_SECONDS}`]);
@@ -171,6 +180,51 @@ describe('HttpBankConnector', () => {
       ConnectorPermanentError,
     );
     expect(received).toHaveLength(0);
+  });
+
+  it('a push bank without a signing secret reference is permanent, and nothing is sent', async () => {
+    const error = await connector()
+      .push(bank({ signingSecretRef: undefined, signingSecretsValid: 0 }), message, 'd')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorPermanentError);
+    expect(received).toHaveLength(0);
+  });
+
+  it('a reference with no secret behind it is permanent, and nothing is sent', async () => {
+    secrets.values.clear();
+    const error = await connector()
+      .push(bank(), message, 'd')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorPermanentError);
+    expect(received).toHaveLength(0);
+  });
+
+  it('a secret store that cannot be read now is transient (retried), and nothing is sent', async () => {
+    const failing = {
+      putSigningSecrets: async () => SECRET_REF,
+      getSigningSecrets: async (): Promise<string[]> => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      },
+    };
+    const error = await new HttpBankConnector(failing, () => NOW_SECONDS)
+      .push(bank(), message, 'd')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorTransientError);
+    expect((error as Error).message).toContain('ThrottlingException');
+    expect(received).toHaveLength(0);
+  });
+
+  it('reads the secrets at push time: after a rotation the next push signs with the new pair', async () => {
+    await connector().push(bank(), message, 'd-1');
+    secrets.values.set(SECRET_REF, ['rotated-signing-secret-2', SECRET]);
+    await connector().push(bank({ signingSecretsValid: 2 }), message, 'd-2');
+    const [before, after] = received.map((r) => r.headers['freezeflow-signature'] as string);
+    expect(verifyWebhook(before, received[0]!.body, ['rotated-signing-secret-2'], NOW_SECONDS).ok).toBe(
+      false,
+    );
+    for (const secret of ['rotated-signing-secret-2', SECRET]) {
+      expect(verifyWebhook(after, received[1]!.body, [secret], NOW_SECONDS).ok, secret).toBe(true);
+    }
   });
 
   // Regression: fetch follows redirects. A 302 turns the signed POST into a bodiless GET to the Location,

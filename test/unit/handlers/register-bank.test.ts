@@ -1,7 +1,8 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Dependencies } from '../../../functions/adapters/dependencies.ts';
 import { keys } from '../../../functions/adapters/keys.ts';
+import { MemorySecretStore } from '../../../functions/adapters/secret-store.ts';
 import { GENESIS_HASH } from '../../../functions/domain/audit-chain.ts';
 import { createRegisterBank } from '../../../functions/register-bank/handler.ts';
 import {
@@ -19,8 +20,11 @@ import {
 } from './support.ts';
 
 const table = new FakeTable();
+/** Where the handler keeps the secrets (the bank item holds only the reference). */
+let secrets = new MemorySecretStore();
 beforeEach(() => {
   table.reset();
+  secrets = new MemorySecretStore();
 });
 
 const SECRET = 'new-signing-secret-0001';
@@ -34,7 +38,7 @@ const pushBank = {
 
 const put = (body: unknown, bankId = 'B002', overrides: Partial<Dependencies> = {}) =>
   invoke(
-    createRegisterBank(testDeps(overrides).deps),
+    createRegisterBank(testDeps({ secrets, ...overrides }).deps),
     httpEvent({
       method: 'PUT',
       path: `/banks/${bankId}`,
@@ -60,10 +64,19 @@ describe('PUT /banks/{bankId}', () => {
     });
     expect(answer.raw.body).not.toContain(SECRET);
     const items = table.transactItems();
-    expect(putOfType(items, 'Bank')).toMatchObject({
-      Item: { ...keys.bank('B002'), signingSecrets: [SECRET], slaSeconds: 3600 },
+    const bankOp = putOfType(items, 'Bank');
+    expect(bankOp).toMatchObject({
+      Item: {
+        ...keys.bank('B002'),
+        signingSecretRef: 'memory:B002',
+        signingSecretsValid: 1,
+        slaSeconds: 3600,
+      },
       ConditionExpression: 'attribute_not_exists(PK)',
     });
+    expect(JSON.stringify(bankOp)).not.toContain(SECRET);
+    expect(bankOp.Item).not.toHaveProperty('signingSecrets');
+    expect(secrets.values.get('memory:B002')).toEqual([SECRET]);
     const auditOp = putOfType(items, 'AuditEvent');
     expect(auditOp.Item).toMatchObject({
       PK: keys.systemChain,
@@ -80,10 +93,12 @@ describe('PUT /banks/{bankId}', () => {
   });
 
   it('200 on update; a new secret is added before the previous one (rotation), neither returned', async () => {
+    secrets.values.set('memory:B002', ['old-signing-secret-01']);
     table.put(
       bankItem({
         bankId: 'B002',
-        signingSecrets: ['old-signing-secret-01'],
+        signingSecretRef: 'memory:B002',
+        signingSecretsValid: 1,
         updatedAt: '2026-01-02T00:00:00.000Z',
       }),
     );
@@ -92,11 +107,66 @@ describe('PUT /banks/{bankId}', () => {
     expect(answer.body).toMatchObject({ signingSecretsValid: 2, registeredAt: '2026-01-01T00:00:00.000Z' });
     expect(answer.raw.body).not.toContain(SECRET);
     expect(answer.raw.body).not.toContain('old-signing-secret-01');
-    expect(putOfType(table.transactItems(), 'Bank')).toMatchObject({
-      Item: { signingSecrets: [SECRET, 'old-signing-secret-01'] },
+    const bankOp = putOfType(table.transactItems(), 'Bank');
+    expect(bankOp).toMatchObject({
+      Item: { signingSecretRef: 'memory:B002', signingSecretsValid: 2 },
       ConditionExpression: 'updatedAt = :seen',
       ExpressionAttributeValues: { ':seen': '2026-01-02T00:00:00.000Z' },
     });
+    expect(JSON.stringify(bankOp)).not.toContain(SECRET);
+    expect(JSON.stringify(bankOp)).not.toContain('old-signing-secret-01');
+    expect(secrets.values.get('memory:B002')).toEqual([SECRET, 'old-signing-secret-01']);
+  });
+
+  it('a third secret drops the oldest: two valid at most', async () => {
+    secrets.values.set('memory:B002', ['second-signing-secret', 'first-signing-secret-0']);
+    table.put(bankItem({ bankId: 'B002', signingSecretRef: 'memory:B002', signingSecretsValid: 2 }));
+    const answer = await put(pushBank);
+    expect(answer.body).toMatchObject({ signingSecretsValid: 2 });
+    expect(secrets.values.get('memory:B002')).toEqual([SECRET, 'second-signing-secret']);
+  });
+
+  it('sending the current secret again rotates nothing', async () => {
+    secrets.values.set('memory:B002', [SECRET, 'old-signing-secret-01']);
+    table.put(bankItem({ bankId: 'B002', signingSecretRef: 'memory:B002', signingSecretsValid: 2 }));
+    const stored = vi.spyOn(secrets, 'putSigningSecrets');
+    const answer = await put(pushBank);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ signingSecretsValid: 2 });
+    expect(stored).not.toHaveBeenCalled();
+    expect(secrets.values.get('memory:B002')).toEqual([SECRET, 'old-signing-secret-01']);
+  });
+
+  it('an update without a secret keeps the reference and the secrets', async () => {
+    secrets.values.set('memory:B002', ['old-signing-secret-01']);
+    table.put(bankItem({ bankId: 'B002', signingSecretRef: 'memory:B002', signingSecretsValid: 1 }));
+    const { signingSecret: _omitted, ...withoutSecret } = pushBank;
+    const answer = await put({ ...withoutSecret, mode: 'pull', endpoint: undefined });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ mode: 'pull', signingSecretsValid: 1 });
+    expect(putOfType(table.transactItems(), 'Bank')).toMatchObject({
+      Item: { mode: 'pull', signingSecretRef: 'memory:B002', signingSecretsValid: 1 },
+    });
+    expect(secrets.values.get('memory:B002')).toEqual(['old-signing-secret-01']);
+  });
+
+  it('a push bank with a secret on file may be updated without sending it again', async () => {
+    secrets.values.set('memory:B002', ['old-signing-secret-01']);
+    table.put(bankItem({ bankId: 'B002', signingSecretRef: 'memory:B002', signingSecretsValid: 1 }));
+    const { signingSecret: _omitted, ...withoutSecret } = pushBank;
+    const answer = await put({ ...withoutSecret, slaSeconds: 120 });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ mode: 'push', slaSeconds: 120, signingSecretsValid: 1 });
+    expect(secrets.values.get('memory:B002')).toEqual(['old-signing-secret-01']);
+  });
+
+  it('422 signingSecret when a bank without a secret on file turns push without one', async () => {
+    table.put(
+      bankItem({ bankId: 'B002', mode: 'pull', signingSecretRef: undefined, signingSecretsValid: 0 }),
+    );
+    const { signingSecret: _omitted, ...withoutSecret } = pushBank;
+    const problem = expectProblem(await put(withoutSecret), 422);
+    expect(errorPaths(problem)).toEqual(['signingSecret']);
   });
 
   it('a pull bank needs neither endpoint nor secret', async () => {

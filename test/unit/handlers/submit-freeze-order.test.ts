@@ -34,7 +34,13 @@ beforeEach(() => {
     caseItem(fraudCase(), 3),
     caseItem(fraudCase({ caseId: OTHER_CASE_ID, agencyId: 'PSB-2' }), 1),
     bankItem({ bankId: 'B001' }),
-    bankItem({ bankId: 'B002', mode: 'pull', endpoint: undefined, signingSecrets: [] }),
+    bankItem({
+      bankId: 'B002',
+      mode: 'pull',
+      endpoint: undefined,
+      signingSecretRef: undefined,
+      signingSecretsValid: 0,
+    }),
   );
 });
 

@@ -33,6 +33,7 @@ import {
 import { documentClient } from '../../../functions/adapters/dynamo/db.ts';
 import { requestHash } from '../../../functions/adapters/dynamo/idempotency.ts';
 import { keys } from '../../../functions/adapters/keys.ts';
+import { MemorySecretStore } from '../../../functions/adapters/secret-store.ts';
 import type { WorkflowClient } from '../../../functions/adapters/workflow-client.ts';
 import type {
   BankDirectoryEntry,
@@ -338,7 +339,12 @@ export interface TestDeps {
   deps: Dependencies;
   workflow: { [K in keyof WorkflowClient]: ReturnType<typeof vi.fn<WorkflowClient[K]>> };
   connector: { push: ReturnType<typeof vi.fn<BankConnector['push']>> };
+  /** The signing secrets store (in memory; `bank()` points at `BANK_SECRET_REF`, preloaded). */
+  secrets: MemorySecretStore;
 }
+
+export const BANK_SECRET = '0123456789abcdef-secret';
+export const BANK_SECRET_REF = 'memory:B001';
 
 export function testDeps(overrides: Partial<Dependencies> = {}): TestDeps {
   const doc = documentClient(
@@ -350,10 +356,13 @@ export function testDeps(overrides: Partial<Dependencies> = {}): TestDeps {
     sendTaskFailure: vi.fn<WorkflowClient['sendTaskFailure']>(async () => undefined),
   };
   const connector = { push: vi.fn<BankConnector['push']>(async () => undefined) };
+  const secrets = new MemorySecretStore();
+  secrets.values.set(BANK_SECRET_REF, [BANK_SECRET]);
   const deps: Dependencies = {
     db: { doc, table: TABLE },
     workflow,
     connector,
+    secrets,
     now: () => new Date(NOW),
     allowLoopbackHttp: false,
     hopLimit: 6,
@@ -361,7 +370,12 @@ export function testDeps(overrides: Partial<Dependencies> = {}): TestDeps {
     events: { publish: vi.fn(async () => undefined) },
     ...overrides,
   };
-  return { deps, workflow, connector };
+  return {
+    deps,
+    workflow,
+    connector,
+    secrets: deps.secrets instanceof MemorySecretStore ? deps.secrets : secrets,
+  };
 }
 
 // ---------------------------------------------------------------- entities and items
@@ -457,7 +471,8 @@ export function bank(overrides: Partial<BankDirectoryEntry> = {}): BankDirectory
     mode: 'push',
     endpoint: 'https://bank.example/freezeflow',
     slaSeconds: 7200,
-    signingSecrets: ['0123456789abcdef-secret'],
+    signingSecretRef: BANK_SECRET_REF,
+    signingSecretsValid: 1,
     registeredAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...overrides,

@@ -135,7 +135,9 @@ describe('dispatch-instruction (FREEZE)', () => {
   });
 
   it('a pull bank is not pushed to (the instruction is in its inbox) but is recorded DISPATCHED', async () => {
-    table.put(bankItem({ mode: 'pull', endpoint: undefined, signingSecrets: [] }));
+    table.put(
+      bankItem({ mode: 'pull', endpoint: undefined, signingSecretRef: undefined, signingSecretsValid: 0 }),
+    );
     seed(undispatched);
     expect(await dispatch()).toEqual({ awaiting: true, timeoutSeconds: SLA_SECONDS });
     expect(setup.connector.push).not.toHaveBeenCalled();

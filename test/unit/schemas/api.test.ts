@@ -13,6 +13,7 @@ import {
   RegisterBankBody,
   ReleaseBody,
   ReleaseConfirmationBody,
+  registerBankBody,
   SubmitFreezeOrderBody,
 } from '../../../functions/schemas/api.ts';
 import { errorPaths, fieldErrors, parseOk } from './field-errors.ts';
@@ -337,6 +338,15 @@ describe('RegisterBankBody', () => {
     expect(errorPaths(RegisterBankBody, bare)).toEqual(['endpoint', 'signingSecret']);
     expect(errorPaths(RegisterBankBody, { ...push, endpoint: undefined })).toEqual(['endpoint']);
     expect(errorPaths(RegisterBankBody, { ...push, signingSecret: undefined })).toEqual(['signingSecret']);
+  });
+
+  it('an update with a secret on file may leave the secret out, not the endpoint', () => {
+    const update = registerBankBody({ secretOnFile: true });
+    expect(errorPaths(update, { ...push, signingSecret: undefined })).toEqual([]);
+    expect(errorPaths(update, { ...push, endpoint: undefined, signingSecret: undefined })).toEqual([
+      'endpoint',
+    ]);
+    expect(errorPaths(update, { ...push, signingSecret: 's'.repeat(15) })).toEqual(['signingSecret']);
   });
 
   it('signingSecret is 16–256 characters', () => {
