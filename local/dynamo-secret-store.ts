@@ -1,20 +1,25 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../functions/adapters/dynamo/db.ts';
 import { keys } from '../functions/adapters/keys.ts';
-import type { SecretStore } from '../functions/adapters/secret-store.ts';
+import { SECRET_CACHE_TTL_MS, type SecretStore, TtlCache } from '../functions/adapters/secret-store.ts';
 
 const REFERENCE_PREFIX = 'SECRET#';
 
 /**
  * The local runtime's secret store (never used in AWS, where Secrets Manager holds the secrets):
  * item `SECRET#<bankId> / #SIGNING` of the local table, apart from the bank item, so reading a bank
- * never reads a secret. The reference is the item's PK. No cache: DynamoDB Local is in-process cheap.
+ * never reads a secret. The reference is the item's PK. Reads are cached as in AWS (SECRET_CACHE_TTL_MS;
+ * a put in this process replaces the cached value), so a fan-out does not read the secret per push.
  */
 export class DynamoSecretStore implements SecretStore {
+  private readonly cache: TtlCache;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.cache = new TtlCache(SECRET_CACHE_TTL_MS, () => this.now().getTime());
+  }
 
   async putSigningSecrets(bankId: string, secrets: string[]): Promise<string> {
     if (secrets.length > 2 || secrets.some((s) => s.length === 0)) {
@@ -33,12 +38,17 @@ export class DynamoSecretStore implements SecretStore {
         },
       }),
     );
+    this.cache.set(key.PK, secrets);
     return key.PK;
   }
 
-  async getSigningSecrets(reference: string): Promise<string[]> {
+  getSigningSecrets(reference: string, options: { fresh?: boolean } = {}): Promise<string[]> {
     if (!reference.startsWith(REFERENCE_PREFIX))
-      throw new Error(`${reference} is not a local signing secret reference`);
+      return Promise.reject(new Error(`${reference} is not a local signing secret reference`));
+    return this.cache.get(reference, options.fresh === true, () => this.read(reference));
+  }
+
+  private async read(reference: string): Promise<string[]> {
     const out = await this.db.doc.send(
       new GetCommand({
         TableName: this.db.table,

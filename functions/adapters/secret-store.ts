@@ -69,7 +69,7 @@ function checkSecrets(bankId: string, secrets: readonly string[]): void {
 }
 
 /** A read cache with a TTL; concurrent reads of one reference share one request. */
-class TtlCache {
+export class TtlCache {
   private readonly entries = new Map<string, { value: Promise<string[]>; expiresAt: number }>();
 
   constructor(

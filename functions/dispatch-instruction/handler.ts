@@ -75,31 +75,41 @@ export const createDispatchInstruction = (deps: Dependencies) =>
           : freezeMessage(instruction, { deadlineAt, holdUntil }, deps.apiBaseUrl);
       await deps.connector.push(bank, message, deliveryId);
     }
-    await changeInstruction(deps.db, instructionId, at, {
-      decide: (current) => {
-        if (current.dispatchedAt) return undefined;
-        const times = {
-          dispatchedAt: now.toISOString(),
-          deadlineAt,
-          ...(current.kind === 'FREEZE' ? { holdUntil: current.holdUntil ?? holdUntil } : {}),
-        };
-        return {
-          set: current.status === 'PENDING' ? { ...times, status: 'DISPATCHED' } : times,
-          extraOps: [bankDayCounterOp(deps.db, now.toISOString(), current.bankId, { received: 1n })],
-          audit: [
-            {
-              actor: 'system:workflow',
-              action: 'INSTRUCTION_DISPATCHED',
-              subject: `${instructionId}:${bank.bankId}:${bank.mode}`,
-            },
-          ],
-        };
+    const recorded = await changeInstruction(
+      deps.db,
+      instructionId,
+      at,
+      {
+        decide: (current) => {
+          if (current.dispatchedAt) return undefined;
+          const times = {
+            dispatchedAt: now.toISOString(),
+            deadlineAt,
+            ...(current.kind === 'FREEZE' ? { holdUntil: current.holdUntil ?? holdUntil } : {}),
+          };
+          return {
+            set: current.status === 'PENDING' ? { ...times, status: 'DISPATCHED' } : times,
+            extraOps: [bankDayCounterOp(deps.db, now.toISOString(), current.bankId, { received: 1n })],
+            audit: [
+              {
+                actor: 'system:workflow',
+                action: 'INSTRUCTION_DISPATCHED',
+                subject: `${instructionId}:${bank.bankId}:${bank.mode}`,
+              },
+            ],
+          };
+        },
       },
-    });
-    const after = await getInstruction(deps.db, instructionId);
-    const stillAwaiting = after ? isAwaitingConfirmation(after.status) : false;
-    const deadline = after?.deadlineAt ?? deadlineAt;
-    return { awaiting: stillAwaiting, timeoutSeconds: secondsUntil(deadline, now) };
+      // Read just before the push: the version-locked write proves it still current.
+      { known: instruction },
+    );
+    if (!recorded) return { awaiting: false, timeoutSeconds: 1 };
+    // A first delivery set deadlineAt above; a repeated one keeps the deadline recorded the first time.
+    const deadline = recorded.changed ? deadlineAt : (recorded.before.deadlineAt ?? deadlineAt);
+    return {
+      awaiting: isAwaitingConfirmation(recorded.statusAfter),
+      timeoutSeconds: secondsUntil(deadline, now),
+    };
   });
 
 export const handler = lambdaEntry(createDispatchInstruction);

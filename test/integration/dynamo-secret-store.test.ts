@@ -31,6 +31,23 @@ describe('DynamoSecretStore (local runtime)', () => {
     expect(await store.getSigningSecrets(ref)).toEqual(['secret-A-0123456789']);
   });
 
+  it('reads are cached like Secrets Manager reads in AWS; fresh reads and another process see the table', async () => {
+    const db = await dynamo.freshDb();
+    let clock = new Date('2026-11-20T10:00:00.000Z');
+    const store = new DynamoSecretStore(db, () => clock);
+    const ref = await store.putSigningSecrets('B001', ['secret-A-0123456789']);
+    // Another process (another container) rotates the secret behind this store's back.
+    await new DynamoSecretStore(db).putSigningSecrets('B001', ['secret-B-0123456789', 'secret-A-0123456789']);
+    expect(await store.getSigningSecrets(ref)).toEqual(['secret-A-0123456789']); // cached
+    expect(await store.getSigningSecrets(ref, { fresh: true })).toEqual([
+      'secret-B-0123456789',
+      'secret-A-0123456789',
+    ]);
+    await new DynamoSecretStore(db).putSigningSecrets('B001', ['secret-C-0123456789', 'secret-B-0123456789']);
+    clock = new Date(clock.getTime() + 60_001); // past SECRET_CACHE_TTL_MS
+    expect(await store.getSigningSecrets(ref)).toEqual(['secret-C-0123456789', 'secret-B-0123456789']);
+  });
+
   it('a put replaces the value (two during a rotation), read back newest first', async () => {
     const store = new DynamoSecretStore(await dynamo.freshDb());
     const ref = await store.putSigningSecrets('B001', ['secret-A-0123456789']);

@@ -118,39 +118,61 @@ export interface StatusChange {
  * re-deciding if the instruction changed in between. Returns the instruction before and whether
  * anything was written.
  */
+export interface ChangedInstruction {
+  /** The instruction the change was decided on (as committed against, or as read when unchanged). */
+  before: StopPaymentInstruction;
+  changed: boolean;
+  /** Its status after the change. */
+  statusAfter: InstructionStatus;
+}
+
 export async function changeInstruction(
   db: Db,
   instructionId: string,
   at: () => string,
   change: StatusChange,
-): Promise<{ before: StopPaymentInstruction; changed: boolean } | undefined> {
+  /**
+   * `known`: the instruction as the caller read it moments ago. The first attempt decides on it
+   * (the version-locked write proves it current); if it calls for no change, or the write finds it
+   * stale, the instruction is read again.
+   */
+  options: { known?: StopPaymentInstruction } = {},
+): Promise<ChangedInstruction | undefined> {
   const caseId = caseIdOfInstruction(instructionId);
   if (!caseId) return undefined;
-  return commitChainedChange<{ before: StopPaymentInstruction; changed: boolean } | undefined>(
-    db,
-    caseChain(caseId),
-    at,
-    async () => {
-      const before = await getInstruction(db, instructionId);
+  let known = options.known?.instructionId === instructionId ? options.known : undefined;
+  return commitChainedChange<ChangedInstruction | undefined>(db, caseChain(caseId), at, async () => {
+    let before = known;
+    known = undefined;
+    let decision = before ? change.decide(before) : undefined;
+    if (!before || !decision) {
+      before = await getInstruction(db, instructionId);
       if (!before) return { ops: [], audit: [], result: undefined };
-      const decision = change.decide(before);
-      if (!decision) return { ops: [], audit: [], result: { before, changed: false } };
-      const to = decision.set.status as InstructionStatus | undefined;
-      if (to && to !== before.status && !canTransitionFor(before.kind, before.status, to)) {
-        throw new Error(`illegal transition ${before.status} -> ${to} for ${instructionId}`);
-      }
-      const now = at();
-      const ops: LabeledOp[] = [instructionUpdateOp(db, before, decision.set), ...(decision.extraOps ?? [])];
-      // Release instructions are listed apart and never counted among the freeze statuses.
-      const delta =
-        decision.delta ??
-        (to && to !== before.status && before.kind === 'FREEZE'
-          ? statusChangeDelta(before.status, to)
-          : undefined);
-      if (delta) ops.push(caseTotalsOp(db, caseId, delta, now));
-      return { ops, audit: decision.audit, result: { before, changed: true }, retryOn: ['instruction'] };
-    },
-  );
+      decision = change.decide(before);
+    }
+    if (!decision) {
+      return { ops: [], audit: [], result: { before, changed: false, statusAfter: before.status } };
+    }
+    const to = decision.set.status as InstructionStatus | undefined;
+    if (to && to !== before.status && !canTransitionFor(before.kind, before.status, to)) {
+      throw new Error(`illegal transition ${before.status} -> ${to} for ${instructionId}`);
+    }
+    const now = at();
+    const ops: LabeledOp[] = [instructionUpdateOp(db, before, decision.set), ...(decision.extraOps ?? [])];
+    // Release instructions are listed apart and never counted among the freeze statuses.
+    const delta =
+      decision.delta ??
+      (to && to !== before.status && before.kind === 'FREEZE'
+        ? statusChangeDelta(before.status, to)
+        : undefined);
+    if (delta) ops.push(caseTotalsOp(db, caseId, delta, now));
+    return {
+      ops,
+      audit: decision.audit,
+      result: { before, changed: true, statusAfter: to ?? before.status },
+      retryOn: ['instruction'],
+    };
+  });
 }
 
 export interface InboxPage {

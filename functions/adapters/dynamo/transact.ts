@@ -107,6 +107,24 @@ export async function commitChainedChange<T>(
 }
 
 /**
+ * The head this process last wrote, per chain: the next change of the chain in this process (they
+ * queue behind withChainLock) links to it without reading it again. Only an optimisation: the
+ * transaction is still conditioned on the head (auditSeq = :prev), so a head moved by another
+ * process fails the write, drops the entry and the retry reads the head. Bounded (oldest out).
+ */
+const knownHeads = new Map<string, { seq: number; hash: string }>();
+const KNOWN_HEADS_MAX = 10_000;
+
+function rememberHead(key: string, head: { seq: number; hash: string }): void {
+  knownHeads.delete(key);
+  knownHeads.set(key, head);
+  if (knownHeads.size > KNOWN_HEADS_MAX) {
+    const oldest = knownHeads.keys().next();
+    if (!oldest.done) knownHeads.delete(oldest.value);
+  }
+}
+
+/**
  * Changes of one chain made in the same process (one Lambda container, or the whole local runtime)
  * queue here instead of racing for the head: the conditional write still guards against other
  * processes, but concurrent confirmations of one case no longer burn attempts against each other.
@@ -133,7 +151,9 @@ async function commitWithRetries<T>(
   maxAttempts: number,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const [head, change] = await Promise.all([readChainHead(db, chain), build()]);
+    const cacheKey = `${db.table}|${chain.eventsPk}`;
+    const known = knownHeads.get(cacheKey);
+    const [head, change] = await Promise.all([known ?? readChainHead(db, chain), build()]);
     if (change.ops.length === 0 && change.audit.length === 0) return change.result;
     const events: AuditEvent[] = [];
     let link = head;
@@ -175,8 +195,12 @@ async function commitWithRetries<T>(
           ];
     try {
       await transact(db, [...change.ops, ...auditOps, ...headOp]);
+      if (events.length > 0) rememberHead(cacheKey, link);
       return change.result;
     } catch (error) {
+      // The head we used may be stale (another process moved it) or the write may have landed
+      // unseen (a timeout): read it again next time.
+      knownHeads.delete(cacheKey);
       if (!(error instanceof TransactionConflict)) throw error;
       const retryable =
         error.contended ||

@@ -1,6 +1,6 @@
 /** The Task states' functions: dispatch, register the wait token, overdue, escalate, dispatch failed. */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ConnectorPermanentError,
@@ -173,13 +173,27 @@ describe('dispatch-instruction (FREEZE)', () => {
     expect(table.writes()).toHaveLength(0);
   });
 
+  it('reads the instruction once: the version-locked write proves the read before the push current', async () => {
+    seed(undispatched);
+    await dispatch();
+    const instructionReads = table.ddb
+      .commandCalls(GetCommand)
+      .filter((c) => (c.args[0].input.Key as { SK: string }).SK.startsWith('INSTR#'));
+    expect(instructionReads).toHaveLength(1);
+    expect(table.ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
   it('a bank confirming during the push keeps its status; only the times are recorded and the wait ends', async () => {
     seed(undispatched);
     setup.connector.push.mockImplementation(async () => {
       seed({ ...undispatched, status: 'FROZEN', confirmedAt: NOW.toISOString() });
     });
+    // The write decided on the instruction read before the push fails its status/version condition
+    // in DynamoDB (the instruction is the first item); the retry reads it again.
+    table.ddb.on(TransactWriteCommand).rejectsOnce(cancelledAt(0, 4)).resolves({});
     expect(await dispatch()).toEqual({ awaiting: false, timeoutSeconds: SLA_SECONDS });
-    const items = table.transactItems();
+    expect(table.ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    const items = table.transactItems(1);
     const instruction = updateWhere(items, isInstructionKey);
     const set = updatedAttributes(instruction);
     expect(set).toMatchObject({ dispatchedAt: NOW.toISOString(), deadlineAt: later(SLA_SECONDS) });
