@@ -59,3 +59,76 @@ export function renderLatencySvg(title: string, series: Series[]): string {
   parts.push('</svg>');
   return parts.join('\n');
 }
+
+/** One panel of a time-series chart: lines of (x seconds, y) points sharing a y axis. */
+export interface LinePanel {
+  yLabel: string;
+  lines: { label: string; points: [number, number][] }[];
+}
+
+const LINE_COLORS = ['#228833', '#cc3311', '#4477aa', '#aa3377', '#ee7733'];
+
+/**
+ * Stacked line charts over a shared time axis (seconds), e.g. latency p50/p99 per window above the
+ * process's RSS over time. Linear scales from 0; plain SVG text like renderLatencySvg.
+ */
+export function renderTimeSeriesSvg(title: string, panels: LinePanel[], xLabel = 's'): string {
+  const width = 900;
+  const left = 90;
+  const right = 170;
+  const top = 45;
+  const panelHeight = 190;
+  const gap = 40;
+  const height = top + panels.length * (panelHeight + gap) + 20;
+  const xs = panels.flatMap((p) => p.lines.flatMap((l) => l.points.map(([t]) => t)));
+  const xMax = niceCeil(Math.max(1, ...xs));
+  const x = (t: number) => left + (t / xMax) * (width - left - right);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15">${esc(title)}</text>`,
+  ];
+  panels.forEach((panel, i) => {
+    const y0 = top + i * (panelHeight + gap);
+    const ys = panel.lines.flatMap((l) => l.points.map(([, v]) => v)).filter((v) => Number.isFinite(v));
+    const yMax = niceCeil(Math.max(1, ...ys));
+    const y = (v: number) => y0 + panelHeight - (v / yMax) * panelHeight;
+    for (let k = 0; k <= 4; k++) {
+      const v = (yMax * k) / 4;
+      parts.push(
+        `<line x1="${left}" y1="${y(v)}" x2="${width - right}" y2="${y(v)}" stroke="#ddd"/>`,
+        `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${Number(v.toPrecision(3))}</text>`,
+      );
+    }
+    for (let k = 0; k <= 6; k++) {
+      const t = (xMax * k) / 6;
+      parts.push(
+        `<text x="${x(t)}" y="${y0 + panelHeight + 15}" text-anchor="middle">${Number(t.toPrecision(3))} ${esc(xLabel)}</text>`,
+      );
+    }
+    parts.push(
+      `<text x="16" y="${y0 + panelHeight / 2}" transform="rotate(-90 16 ${y0 + panelHeight / 2})" text-anchor="middle">${esc(panel.yLabel)}</text>`,
+    );
+    panel.lines.forEach((line, j) => {
+      const color = LINE_COLORS[j % LINE_COLORS.length]!;
+      const pts = line.points.filter(([, v]) => Number.isFinite(v));
+      if (pts.length > 0)
+        parts.push(
+          `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts
+            .map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`)
+            .join(' ')}"/>`,
+        );
+      parts.push(
+        `<text x="${width - right + 10}" y="${y0 + 14 + j * 16}" fill="${color}">— ${esc(line.label)}</text>`,
+      );
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/** 1, 2 or 5 times a power of ten, at least `v`. */
+function niceCeil(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v));
+  return ([1, 2, 5, 10].find((m) => m * p >= v) ?? 10) * p;
+}

@@ -12,6 +12,11 @@ type WorkflowHandler = (typeof workflowFunctions)[keyof typeof workflowFunctions
  */
 export type FunctionFolder = RouteHandler | WorkflowHandler | 'follow-the-money';
 
+/** Every function's memory unless its spec says otherwise (also what the cost model prices GB-s with). */
+export const DEFAULT_MEMORY_MB = 512;
+/** Every function's instruction set architecture (Graviton; priced per GB-s at the arm64 rate). */
+export const LAMBDA_ARCHITECTURE: 'arm64' | 'x86_64' = 'arm64';
+
 export interface FunctionSpec {
   /** What invokes it: an HTTP API route, a Step Functions Task, the table's stream. */
   trigger: 'http' | 'workflow' | 'tableStream';
@@ -29,6 +34,8 @@ export interface FunctionSpec {
    * Create/Put/DescribeSecret + encrypt with the stack key (register-bank, which rotates them).
    */
   signingSecrets: 'none' | 'read' | 'write';
+  /** Configured memory (MB): Lambda bills duration × memory. */
+  memoryMb: number;
   /** Why it needs what it gets (read by reviewers, not by code). */
   why: string;
 }
@@ -38,7 +45,7 @@ const spec = (
   table: FunctionSpec['table'],
   why: string,
   extra: Partial<
-    Pick<FunctionSpec, 'startExecution' | 'taskResponse' | 'publishesEvents' | 'signingSecrets'>
+    Pick<FunctionSpec, 'startExecution' | 'taskResponse' | 'publishesEvents' | 'signingSecrets' | 'memoryMb'>
   > = {},
 ): FunctionSpec => ({
   trigger,
@@ -47,6 +54,7 @@ const spec = (
   taskResponse: [],
   publishesEvents: false,
   signingSecrets: 'none',
+  memoryMb: DEFAULT_MEMORY_MB,
   why,
   ...extra,
 });

@@ -1,7 +1,11 @@
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { Dependencies } from '../functions/adapters/dependencies.ts';
+import { skPrefix } from '../functions/adapters/keys.ts';
+import { freezeflowTable } from '../functions/adapters/table-definition.ts';
 import { routes } from '../functions/schemas/routes.ts';
 import { workflowFunctions } from '../workflows/definitions.ts';
 import { localLambdaContext } from './lambda-context.ts';
+import { type Meter, STREAM_BATCH_SIZE } from './meter.ts';
 
 /** A handler as the local runtime calls it: event in, result out (the Lambda context is made here). */
 export type LocalHandler = (event: unknown) => Promise<unknown>;
@@ -31,16 +35,66 @@ export interface LocalHandlers {
   followTheMoney: LocalHandler;
 }
 
-/** Every handler of the system, keyed the way routes.ts and workflows/definitions.ts name them. */
-export async function loadAllHandlers(deps: Dependencies): Promise<LocalHandlers> {
+/** Counts each call as one Lambda invocation of `folder`, timed (and, for routes, one API request). */
+function metered(meter: Meter, folder: string, handler: LocalHandler, routeId?: string): LocalHandler {
+  return async (event) => {
+    if (routeId !== undefined) meter.apiRequest(routeId);
+    const t0 = performance.now();
+    try {
+      return await handler(event);
+    } finally {
+      meter.lambdaInvocation(folder, performance.now() - t0);
+    }
+  };
+}
+
+/**
+ * The stream consumer as AWS bills it: its event source mapping passes only INSERTs of confirmation
+ * items (filter of infra/constructs/functions.ts) in batches of at most STREAM_BATCH_SIZE; a local
+ * batch with none is not an invocation, one with n is ceil(n / batch size), sharing the measured time.
+ */
+function meteredStreamConsumer(meter: Meter, handler: LocalHandler): LocalHandler {
+  const sk = freezeflowTable.sortKey.name;
+  return async (event) => {
+    const passing = (event as DynamoDBStreamEvent).Records.filter(
+      (r) => r.eventName === 'INSERT' && r.dynamodb?.Keys?.[sk]?.S?.startsWith(skPrefix.confirmation),
+    ).length;
+    const t0 = performance.now();
+    try {
+      return await handler(event);
+    } finally {
+      if (passing > 0)
+        meter.lambdaInvocation(
+          'follow-the-money',
+          performance.now() - t0,
+          Math.ceil(passing / STREAM_BATCH_SIZE),
+        );
+    }
+  };
+}
+
+/**
+ * Every handler of the system, keyed the way routes.ts and workflows/definitions.ts name them. With a
+ * meter, each one counts its invocations and durations (local/meter.ts); without, they are the bare handlers.
+ */
+export async function loadAllHandlers(deps: Dependencies, meter?: Meter): Promise<LocalHandlers> {
   const http = new Map<string, LocalHandler>();
-  for (const route of routes) http.set(route.id, await loadHandler(route.handler, deps));
+  for (const route of routes) {
+    const handler = await loadHandler(route.handler, deps);
+    http.set(route.id, meter ? metered(meter, route.handler, handler, route.id) : handler);
+  }
   const workflow = new Map<keyof typeof workflowFunctions, LocalHandler>();
   for (const [id, fn] of Object.entries(workflowFunctions) as [
     keyof typeof workflowFunctions,
     { handler: string },
   ][]) {
-    workflow.set(id, await loadHandler(fn.handler, deps));
+    const handler = await loadHandler(fn.handler, deps);
+    workflow.set(id, meter ? metered(meter, fn.handler, handler) : handler);
   }
-  return { http, workflow, followTheMoney: await loadHandler('follow-the-money', deps) };
+  const followTheMoney = await loadHandler('follow-the-money', deps);
+  return {
+    http,
+    workflow,
+    followTheMoney: meter ? meteredStreamConsumer(meter, followTheMoney) : followTheMoney,
+  };
 }

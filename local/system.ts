@@ -1,17 +1,19 @@
 import './polyfills.ts';
 import { EventEmitter } from 'node:events';
-import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { HttpBankConnector } from '../functions/adapters/bank-connector.ts';
+import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { type BankConnector, HttpBankConnector } from '../functions/adapters/bank-connector.ts';
 import type { Dependencies } from '../functions/adapters/dependencies.ts';
 import { documentClient } from '../functions/adapters/dynamo/db.ts';
 import type { DomainEvent, EventPublisher } from '../functions/adapters/event-publisher.ts';
+import type { SecretStore } from '../functions/adapters/secret-store.ts';
 import type { WorkflowClient } from '../functions/adapters/workflow-client.ts';
 import { DEFAULT_HOP_LIMIT } from '../functions/domain/money-trail.ts';
 import { DEV_JWT_SECRET } from './dev-jwt.ts';
-import { createTable, type DynamoLocal, startDynamoLocal } from './dynamo-local.ts';
+import { createTable, type DynamoLocal, localClientConfig, startDynamoLocal } from './dynamo-local.ts';
 import { DynamoSecretStore } from './dynamo-secret-store.ts';
 import { loadAllHandlers } from './handlers.ts';
 import { type LocalHttpServer, startHttpServer } from './http-server.ts';
+import { type Meter, meterDynamoClient } from './meter.ts';
 import { type StreamPoller, startStreamPoller } from './stream-poller.ts';
 import { type LocalEngineOptions, LocalWorkflowEngine } from './workflow-engine.ts';
 
@@ -27,12 +29,22 @@ export interface LocalSystemOptions {
   dynamo?: DynamoLocal;
   tableName?: string;
   now?: () => Date;
+  /**
+   * Counts what AWS would bill (local/meter.ts): Lambda invocations and durations, state transitions,
+   * DynamoDB request units, API requests, events, secret reads. Off (and nothing wrapped) when absent.
+   */
+  meter?: Meter;
 }
 
 /** The local stand-in for the EventBridge bus: subscribers in this process (the demo, tests). */
 export class LocalEventBus extends EventEmitter implements EventPublisher {
   readonly published: DomainEvent[] = [];
+  constructor(private readonly meter?: Meter) {
+    super();
+  }
   async publish(event: DomainEvent): Promise<void> {
+    // One PutEvents entry, billed per 64 KB chunk.
+    this.meter?.eventPublished(Buffer.byteLength(JSON.stringify(event)));
     this.published.push(event);
     this.emit(event.detailType, event.detail);
   }
@@ -44,6 +56,8 @@ export interface LocalSystem {
   deps: Dependencies;
   engine: LocalWorkflowEngine;
   dynamo: DynamoLocal;
+  /** The meter given in the options, if any. */
+  meter?: Meter;
   stop(): Promise<void>;
 }
 
@@ -57,6 +71,29 @@ class LateBoundWorkflowClient implements WorkflowClient {
   startExecution: WorkflowClient['startExecution'] = (...a) => this.bound.startExecution(...a);
   sendTaskSuccess: WorkflowClient['sendTaskSuccess'] = (...a) => this.bound.sendTaskSuccess(...a);
   sendTaskFailure: WorkflowClient['sendTaskFailure'] = (...a) => this.bound.sendTaskFailure(...a);
+}
+
+/** In AWS the signing secrets are Secrets Manager secrets: each read or write is one API call. */
+function meteredSecretStore(store: SecretStore, meter: Meter): SecretStore {
+  return {
+    putSigningSecrets: (bankId, secrets) => {
+      meter.secretsManagerCall();
+      return store.putSigningSecrets(bankId, secrets);
+    },
+    getSigningSecrets: (reference, options) => {
+      meter.secretsManagerCall();
+      return store.getSigningSecrets(reference, options);
+    },
+  };
+}
+
+function meteredConnector(connector: BankConnector, meter: Meter): BankConnector {
+  return {
+    push: (bank, message, deliveryId) => {
+      meter.bankPush();
+      return connector.push(bank, message, deliveryId);
+    },
+  };
 }
 
 async function ensureTable(dynamo: DynamoLocal, tableName: string): Promise<void> {
@@ -80,17 +117,23 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   let http: LocalHttpServer | undefined;
   let poller: StreamPoller | undefined;
   let engine: LocalWorkflowEngine | undefined;
+  const { meter } = options;
+  // Metered: a client of its own, so the consumed-capacity middleware never reaches a shared client.
+  const meteredClient = meter ? new DynamoDBClient(localClientConfig(dynamo.endpoint)) : undefined;
+  if (meteredClient && meter) meterDynamoClient(meteredClient, meter);
   try {
     await ensureTable(dynamo, tableName);
     const workflow = new LateBoundWorkflowClient();
-    const localEvents = new LocalEventBus();
-    const db = { doc: documentClient(dynamo.client), table: tableName };
+    const localEvents = new LocalEventBus(meter);
+    const db = { doc: documentClient(meteredClient ?? dynamo.client), table: tableName };
     // Locally the signing secrets are items of their own in the same table (SECRET#<bankId>).
-    const secrets = new DynamoSecretStore(db, options.now);
+    const localSecrets = new DynamoSecretStore(db, options.now);
+    const secrets = meter ? meteredSecretStore(localSecrets, meter) : localSecrets;
+    const connector = new HttpBankConnector(secrets);
     const deps: Dependencies = {
       db,
       workflow,
-      connector: new HttpBankConnector(secrets),
+      connector: meter ? meteredConnector(connector, meter) : connector,
       secrets,
       now: options.now ?? (() => new Date()),
       allowLoopbackHttp: true,
@@ -98,8 +141,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       apiBaseUrl: '',
       events: localEvents,
     };
-    const handlers = await loadAllHandlers(deps);
-    engine = new LocalWorkflowEngine(handlers.workflow, options.engine);
+    const handlers = await loadAllHandlers(deps, meter);
+    engine = new LocalWorkflowEngine(
+      handlers.workflow,
+      meter ? { ...options.engine, meter } : options.engine,
+    );
     workflow.target = engine;
     http = await startHttpServer({
       handlers: handlers.http,
@@ -123,12 +169,14 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       deps,
       engine,
       dynamo,
+      meter,
       events: localEvents,
       stop: () => {
         stopping ??= (async () => {
           await started.http.close();
           await started.engine.stop();
           await started.poller.stop();
+          meteredClient?.destroy();
           if (ownsDynamo) await dynamo.stop();
         })();
         return stopping;
@@ -138,6 +186,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     await http?.close();
     await engine?.stop();
     await poller?.stop();
+    meteredClient?.destroy();
     if (ownsDynamo) await dynamo.stop();
     throw error;
   }

@@ -5,6 +5,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import type { WorkflowClient, WorkflowName } from '../functions/adapters/workflow-client.ts';
 import { executionName } from '../functions/adapters/workflow-client.ts';
 import { readWorkflowDefinition, taskBindings, type WorkflowFunctionId } from '../workflows/definitions.ts';
+import type { Meter } from './meter.ts';
 
 type TaskFunction = (input: unknown) => Promise<unknown>;
 type JsonValue = Parameters<StateMachine['run']>[0];
@@ -23,6 +24,17 @@ export interface ExecutionRecord {
 export interface LocalEngineOptions {
   /** Shorter retry sleeps for tests (aws-local-stepfunctions `retryIntervalOverrides`). */
   retryIntervalOverrides?: Record<string, number | number[]>;
+  /**
+   * Bounds on what the engine keeps of FINISHED executions (a running one is never forgotten): the
+   * most recent `keepFinishedRecords` records stay in `executions` (default 1,000: tests, the demo);
+   * an older one is dropped but its name is remembered, so that a start by that name is still a no-op
+   * (AWS keeps names for 90 days), for the most recent `rememberFinishedNames` names (default 50,000).
+   * Without a bound a long run grows without end (a record with its input and output per execution).
+   */
+  keepFinishedRecords?: number;
+  rememberFinishedNames?: number;
+  /** Counts executions and state transitions (local/meter.ts); nothing is counted without it. */
+  meter?: Meter;
 }
 
 class TaskFailure extends Error {
@@ -44,6 +56,10 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
   private readonly waiting = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly tokensByExecution = new Map<string, Set<string>>();
   readonly executions = new Map<string, ExecutionRecord>();
+  /** Keys of the finished executions still in `executions`, oldest first. */
+  private readonly finishedKeys = new Set<string>();
+  /** Keys of finished executions dropped from `executions`, oldest first: starting one is a no-op. */
+  private readonly pastNames = new Set<string>();
   private readonly aborts = new Set<() => void>();
   private stopped = false;
 
@@ -65,7 +81,8 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
 
   async startExecution(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<void> {
     const key = `${workflow}:${executionName(name)}`;
-    if (this.stopped || this.executions.has(key)) return; // same name: already started (as in AWS)
+    // same name: already started (as in AWS)
+    if (this.stopped || this.executions.has(key) || this.pastNames.has(key)) return;
     const executionId = `${key}:${randomUUID()}`;
     const tokens = new Set<string>();
     this.tokensByExecution.set(executionId, tokens);
@@ -94,13 +111,18 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
       noThrowOnAbort: true,
     });
     this.aborts.add(run.abort);
+    // Metered: the execution counts as ended once its event log is counted too.
+    const meter = this.options.meter;
+    const result = meter
+      ? Promise.all([run.result, countTransitions(meter, workflow, run.eventLogs)]).then(([output]) => output)
+      : run.result;
     const record: ExecutionRecord = {
       workflow,
       name,
       input,
       startedAt: Date.now(),
       status: 'RUNNING',
-      done: run.result
+      done: result
         .then(
           (output) => {
             record.status = this.stopped ? 'ABORTED' : 'SUCCEEDED';
@@ -118,6 +140,7 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
           // A timed-out wait leaves its token behind: forget the execution's tokens when it ends.
           for (const token of tokens) this.waiting.delete(token);
           this.tokensByExecution.delete(executionId);
+          this.retire(key);
         }),
     };
     this.executions.set(key, record);
@@ -152,6 +175,23 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
       waiter.reject(new TaskFailure('States.Aborted', 'engine stopped'));
     this.waiting.clear();
     await Promise.allSettled([...this.executions.values()].map((e) => e.done));
+  }
+
+  /** A finished execution: keep its record among the most recent, remember the names of older ones. */
+  private retire(key: string): void {
+    const keep = this.options.keepFinishedRecords ?? 1_000;
+    const remember = this.options.rememberFinishedNames ?? 50_000;
+    this.finishedKeys.add(key);
+    for (const oldest of this.finishedKeys) {
+      if (this.finishedKeys.size <= keep) break;
+      this.finishedKeys.delete(oldest);
+      this.executions.delete(oldest);
+      this.pastNames.add(oldest);
+    }
+    for (const oldest of this.pastNames) {
+      if (this.pastNames.size <= remember) break;
+      this.pastNames.delete(oldest);
+    }
   }
 
   private bindings(workflow: WorkflowName): Record<string, (input: JsonValue) => Promise<JsonValue>> {
@@ -197,6 +237,28 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
       }
     }
     return out;
+  }
+}
+
+/**
+ * Step Functions (Standard) bills a state transition for every state entered — the Map state and each
+ * iteration's inner states (forwarded to the root event log by aws-local-stepfunctions) included — and
+ * for every retry of a state. Read from the execution's event log, which always closes when the
+ * execution ends (succeeded, failed, aborted or timed out).
+ */
+async function countTransitions(
+  meter: Meter,
+  workflow: WorkflowName,
+  events: ReturnType<StateMachine['run']>['eventLogs'],
+): Promise<void> {
+  meter.executionStarted(workflow);
+  try {
+    for await (const event of events) {
+      if (event.type === 'StateEntered') meter.stateTransition(workflow);
+      else if (event.type === 'StateRetried') meter.stateTransition(workflow, true);
+    }
+  } catch {
+    // counting never fails an execution
   }
 }
 

@@ -20,6 +20,7 @@ import {
   type FunctionSpec,
   functionCatalog,
   functionFolders,
+  LAMBDA_ARCHITECTURE,
 } from '../function-catalog.ts';
 import { handlerEntry, lockFile, repoRoot } from '../paths.ts';
 import { cfnRef } from './cfn-ref.ts';
@@ -166,8 +167,8 @@ export class Functions extends Construct {
         ? { code: lambda.Code.fromInline('// not bundled'), handler: 'index.handler' }
         : { entry, handler: 'handler' }),
       runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 512,
+      architecture: LAMBDA_ARCHITECTURE === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+      memorySize: spec.memoryMb,
       timeout: timeouts[spec.trigger],
       tracing: lambda.Tracing.ACTIVE,
       role,
