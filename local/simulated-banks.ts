@@ -45,6 +45,9 @@ export interface DeliveryEvent {
   receivedAt: number;
 }
 
+/** How often a simulated bank sends a confirmation answered 429/503 (Retry-After honoured). */
+const BUSY_ATTEMPTS = 5;
+
 export interface ConfirmationEvent {
   bankId: string;
   instructionId: string;
@@ -84,6 +87,18 @@ export async function startSimulatedBanks(options: {
   emitter.deliveries = [];
   emitter.refused = [];
   let stopped = false;
+  /** Retry waits in progress; stop() ends them at once. */
+  const wakers = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      wakers.add(wake);
+    });
 
   const confirm = async (bankId: string, message: Record<string, unknown>, script: AccountScript) => {
     const requested = message.amount as { currency: string; minor: string };
@@ -111,11 +126,21 @@ export async function startSimulatedBanks(options: {
     }
     if (script.reason) body.reason = script.reason;
     const token = await signDevToken({ role: 'bank', bankId, sub: `${bankId}-connector` }, options.jwtSecret);
-    const response = await fetch(String(message.confirmUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
+    // As API.md asks of a bank: a 429/503 is repeated, same body, after its Retry-After (a few times).
+    let response: Response;
+    for (let attempt = 1; ; attempt++) {
+      response = await fetch(String(message.confirmUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+      const busy = response.status === 429 || response.status === 503;
+      if (!busy || attempt >= BUSY_ATTEMPTS || stopped) break;
+      await response.body?.cancel();
+      const seconds = Number(response.headers.get('retry-after') ?? 1);
+      await pause(Math.min(30, Math.max(0, seconds)) * 1000);
+      if (stopped) break;
+    }
     const answer = (await response.json().catch(() => null)) as unknown;
     emitter.emit('confirmation', {
       bankId,
@@ -199,6 +224,7 @@ export async function startSimulatedBanks(options: {
   emitter.stop = async () => {
     stopped = true;
     for (const t of timers) clearTimeout(t);
+    for (const wake of [...wakers]) wake();
     await Promise.allSettled([...pending]);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

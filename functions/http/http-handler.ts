@@ -198,6 +198,7 @@ export function httpHandler(routeId: RouteId, handle: (request: HttpRequest) => 
     .use({
       onError: async (request) => {
         const problem = problemOf(request.error);
+        if (problem?.status === 503) log.warn('busy', { route: route.id, error: request.error?.name });
         if (problem) {
           request.response = problemResponse(problem);
           return;

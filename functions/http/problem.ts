@@ -30,8 +30,32 @@ export function zodFieldErrors(error: ZodError, prefix: (string | number)[] = []
   });
 }
 
+/**
+ * Errors that mean "too busy now", not "wrong": the Lambda's time ran out (middy's TimeoutError, e.g.
+ * behind a long queue of changes to one case), the audit chain stayed contended, DynamoDB throttled.
+ * The write may still land; every write route is idempotent (Idempotency-Key, confirmationId), so the
+ * caller repeats the same request after Retry-After and gets the first answer.
+ */
+const BUSY_ERRORS = new Set([
+  'TimeoutError',
+  'ChainRetriesExhausted',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+export const BUSY_RETRY_AFTER_SECONDS = 5;
+
 export function problemOf(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
+  if (error instanceof Error && BUSY_ERRORS.has(error.name)) {
+    return new HttpProblem(
+      503,
+      'Service Unavailable',
+      'busy: repeat the same request (same Idempotency-Key or confirmationId) after Retry-After seconds',
+      undefined,
+      { 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) },
+    );
+  }
   if (error instanceof ZodError) {
     return new HttpProblem(
       422,

@@ -26,6 +26,8 @@ let receiver: Server;
 let confirmUrlBase = '';
 /** Confirmations the bank POSTed to our receiver: the request as received. */
 const received: { path: string; authorization: string; body: Record<string, unknown> }[] = [];
+/** How many confirmations the receiver answers 503 (Retry-After: 0) before it takes one. */
+let busyAnswersLeft = 0;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const hmac = (secret: string, t: number, raw: string) =>
@@ -92,6 +94,11 @@ beforeAll(async () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
       received.push({ path: req.url ?? '', authorization: String(req.headers.authorization ?? ''), body });
       const instructionId = (req.url ?? '').split('/')[4] ?? '';
+      if (busyAnswersLeft > 0) {
+        busyAnswersLeft -= 1;
+        res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '0' }).end('{}');
+        return;
+      }
       res
         .writeHead(201, { 'content-type': 'application/json' })
         .end(JSON.stringify({ instructionId, status: 'FROZEN' }));
@@ -251,5 +258,20 @@ describe('simulated bank: signature checks of the push connector', () => {
     expect((await push(raw, header(t, hmac(OTHER_SECRET, t, raw)))).status).toBe(401);
     await new Promise((r) => setTimeout(r, 200));
     expect(received.filter((r) => r.path.includes(message.instructionId))).toEqual([]);
+  });
+});
+
+describe('simulated bank: a busy API (503 + Retry-After)', () => {
+  it('repeats the same confirmation after Retry-After until it is taken', async () => {
+    const message = freezeMessage();
+    const raw = JSON.stringify(message);
+    busyAnswersLeft = 2;
+    const confirmed = nextConfirmation(message.instructionId);
+    const t = nowSeconds();
+    expect((await push(raw, header(t, hmac(SECRET, t, raw)))).status).toBe(200);
+    expect((await confirmed).statusCode).toBe(201);
+    const sent = received.filter((r) => r.path.includes(message.instructionId));
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((r) => JSON.stringify(r.body))).size).toBe(1); // the same confirmation
   });
 });

@@ -437,3 +437,25 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
     expect(setup.workflow.sendTaskSuccess).not.toHaveBeenCalled();
   });
 });
+
+describe('a confirmation that cannot be recorded now (busy, not wrong)', () => {
+  it.each([
+    ['the Lambda ran out of time (middy TimeoutError)', 'TimeoutError'],
+    ['DynamoDB throttled', 'ThrottlingException'],
+    ['the audit chain stayed contended', 'ChainRetriesExhausted'],
+  ])('503 with Retry-After when %s; the bank repeats it', async (_, name) => {
+    seedInstruction({ status: 'DISPATCHED' });
+    const busy = Object.assign(new Error('busy'), { name });
+    table.ddb.on(TransactWriteCommand).rejects(busy);
+    const answer = await post(frozenInFull);
+    const problem = expectProblem(answer, 503);
+    expect(answer.headers?.['retry-after']).toBe('5');
+    expect(problem.detail).toContain('confirmationId');
+  });
+
+  it('an unknown error is still a 500 (a bug is not reported as busy)', async () => {
+    seedInstruction({ status: 'DISPATCHED' });
+    table.ddb.on(TransactWriteCommand).rejects(new TypeError('x is undefined'));
+    expectProblem(await post(frozenInFull), 500);
+  });
+});
