@@ -125,10 +125,16 @@ export async function runDemo(options: {
     const hop = Number(m.hop ?? 0);
     if (m.accountNumber) accountOf.set(m.instructionId, { bankId: d.bankId, account: m.accountNumber, hop });
     const money = m.amount ? formatMoney(fromMoneyJson(m.amount)) : '';
-    const arrow = d.kind === 'REMINDER' ? '⟳ REMINDER ' : hop > 1 ? '↳ follow-on' : '→ FREEZE   ';
-    print(
-      `${stamp()} ${arrow} hop ${hop}  ${pad(d.bankId, 7)} ${mask(m.accountNumber ?? '')}  ${money}  delivered`,
-    );
+    // Every push kind of API.md is named as what it is (a release is not a freeze of hop 0).
+    const arrow =
+      d.kind === 'FREEZE'
+        ? hop > 1
+          ? `↳ follow-on hop ${hop}`
+          : `→ FREEZE    hop ${hop}`
+        : d.kind === 'REMINDER'
+          ? `⟳ REMINDER  hop ${hop}`
+          : `→ ${d.kind.padEnd(8)}      `;
+    print(`${stamp()} ${arrow}  ${pad(d.bankId, 7)} ${mask(m.accountNumber ?? '')}  ${money}  delivered`);
     if (hop === 1 && d.kind === 'FREEZE') {
       layer1.delete(m.instructionId);
       if (layer1.size === 0 && !layer1DeliveredAt) layer1DeliveredAt = Date.now();

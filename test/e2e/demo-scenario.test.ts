@@ -55,6 +55,7 @@ describe('the demo scenario end to end (HTTP, simulated banks, workflow, stream)
     expect(text).toMatch(/! ESCALATED/);
     expect(text).toMatch(/60\.00 % of the loss/);
     expect(text).toMatch(/✓ returned to the victim: CNY 100,000\.00/);
+    expect(text).toMatch(/→ RELEASE +JADE/); // a release is delivered as what it is
     expect(text).toMatch(/not followed: ALREADY_TARGETED/);
     expect(result.wallMs).toBeLessThan(60_000);
   });
