@@ -111,7 +111,7 @@ try {
 
   // ---- (a) order accepted -> every layer-1 instruction delivered ----
   const sizes = quick ? [1, 10, 50] : [1, 10, 50, 200];
-  const runsFor = (k: number) => (quick ? (k >= 50 ? 2 : 4) : k >= 200 ? 10 : k >= 50 ? 30 : 100);
+  const runsFor = (k: number) => (quick ? (k >= 50 ? 1 : 3) : k >= 200 ? 10 : k >= 50 ? 30 : 100);
   const fanOut: Record<string, Summary> = {};
   for (const k of sizes) {
     const samples: number[] = [];

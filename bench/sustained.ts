@@ -339,7 +339,7 @@ export async function runSustained(options: SustainedOptions): Promise<Sustained
   const windowMs = (options.windowSeconds ?? 5) * 1000;
   const drainTimeoutMs = options.drainTimeoutMs ?? (quick ? 20_000 : 120_000);
   const total = Math.round(rate * durationS);
-  const warmupOrders = Math.max(10, Math.round(rate * (quick ? 1 : 3)));
+  const warmupOrders = Math.max(quick ? 4 : 10, Math.round(rate * (quick ? 1 : 3)));
   const openCase =
     options.openCase ??
     (async () => {
