@@ -2,12 +2,11 @@ import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import { getBank } from '../adapters/dynamo/banks.ts';
 import { idempotencyCompleteOp } from '../adapters/dynamo/idempotency.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
-import { TransactionConflict } from '../adapters/dynamo/transact.ts';
 import { log } from '../adapters/logger.ts';
 import { StateConflict } from '../domain/errors.ts';
 import { isHeld } from '../domain/instruction-lifecycle.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
-import { idempotentRequest, replayIfSeen, storedToHttp } from '../http/idempotent.ts';
+import { idempotentRequest, replayIfSeen, replayOfRaceWinner, storedToHttp } from '../http/idempotent.ts';
 import { notFound } from '../http/problem.ts';
 import { caseInScope } from '../http/scope.ts';
 import { instructionView } from '../http/views.ts';
@@ -78,10 +77,8 @@ export const createExtendHold = (deps: Dependencies) =>
         },
       });
     } catch (error) {
-      if (error instanceof TransactionConflict && error.failedLabels.includes('idempotency')) {
-        const winner = await replayIfSeen(deps.db, idem);
-        if (winner) return storedToHttp(winner);
-      }
+      const replay = await replayOfRaceWinner(deps.db, idem, error);
+      if (replay) return replay;
       throw error;
     }
     await tellBank(deps, instructionId, holdUntil, input.legalBasis);

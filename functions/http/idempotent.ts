@@ -1,5 +1,6 @@
 import type { Db } from '../adapters/dynamo/db.ts';
 import { getIdempotencyRecord, requestHash, type StoredResponse } from '../adapters/dynamo/idempotency.ts';
+import { TransactionConflict } from '../adapters/dynamo/transact.ts';
 import { StateConflict } from '../domain/errors.ts';
 import { type HttpResult, json } from './http-handler.ts';
 
@@ -34,4 +35,19 @@ export async function replayIfSeen(db: Db, request: IdempotentRequest): Promise<
 
 export function storedToHttp(stored: StoredResponse): HttpResult {
   return json(stored.statusCode, stored.body, { 'idempotent-replayed': 'true' });
+}
+
+/**
+ * A write that failed because a concurrent request with the same key completed first: that request's
+ * answer, replayed. Anything else (another error, or the winner not complete yet) is undefined, and
+ * the caller rethrows its error.
+ */
+export async function replayOfRaceWinner(
+  db: Db,
+  request: IdempotentRequest,
+  error: unknown,
+): Promise<HttpResult | undefined> {
+  if (!(error instanceof TransactionConflict && error.failedLabels.includes('idempotency'))) return undefined;
+  const winner = await replayIfSeen(db, request);
+  return winner ? storedToHttp(winner) : undefined;
 }

@@ -2,14 +2,13 @@ import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import { idempotencyCompleteOp } from '../adapters/dynamo/idempotency.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
 import { instructionPutOp } from '../adapters/dynamo/orders.ts';
-import { TransactionConflict } from '../adapters/dynamo/transact.ts';
 import { StateConflict, ValidationProblem } from '../domain/errors.ts';
 import { newReleaseId } from '../domain/ids.ts';
 import { isHeld } from '../domain/instruction-lifecycle.ts';
 import { fromMoneyJson, toMoneyJson } from '../domain/money.ts';
 import { newInstruction } from '../domain/new-instruction.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
-import { idempotentRequest, replayIfSeen, storedToHttp } from '../http/idempotent.ts';
+import { idempotentRequest, replayIfSeen, replayOfRaceWinner, storedToHttp } from '../http/idempotent.ts';
 import { caseInScope } from '../http/scope.ts';
 import { ReleaseBody } from '../schemas/api.ts';
 import { actorOf } from '../schemas/claims.ts';
@@ -120,10 +119,8 @@ export const createOrderRelease = (deps: Dependencies) =>
         },
       });
     } catch (error) {
-      if (error instanceof TransactionConflict && error.failedLabels.includes('idempotency')) {
-        const winner = await replayIfSeen(deps.db, idem);
-        if (winner) return storedToHttp(winner);
-      }
+      const replay = await replayOfRaceWinner(deps.db, idem, error);
+      if (replay) return replay;
       throw error;
     }
     await start(releaseId);

@@ -7,14 +7,14 @@ import {
   MAX_HOLDS_PER_ACCOUNT,
   submitFreezeOrder,
 } from '../adapters/dynamo/orders.ts';
-import { MAX_TRANSACTION_ITEMS, TransactionConflict } from '../adapters/dynamo/transact.ts';
+import { MAX_TRANSACTION_ITEMS } from '../adapters/dynamo/transact.ts';
 import type { FreezeOrder, StopPaymentInstruction } from '../domain/entities.ts';
 import { StateConflict, ValidationProblem } from '../domain/errors.ts';
 import { newOrderId, orderInstructionId } from '../domain/ids.ts';
 import { fromMoneyJson, toMoneyJson } from '../domain/money.ts';
 import { newInstruction } from '../domain/new-instruction.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
-import { idempotentRequest, replayIfSeen, storedToHttp } from '../http/idempotent.ts';
+import { idempotentRequest, replayIfSeen, replayOfRaceWinner, storedToHttp } from '../http/idempotent.ts';
 import { caseInScope } from '../http/scope.ts';
 import { DEFAULT_HOLD_HOURS, SubmitFreezeOrderBody } from '../schemas/api.ts';
 import { actorOf } from '../schemas/claims.ts';
@@ -149,10 +149,8 @@ export const createSubmitFreezeOrder = (deps: Dependencies) =>
         deps.now,
       );
     } catch (error) {
-      if (error instanceof TransactionConflict && error.failedLabels.includes('idempotency')) {
-        const winner = await replayIfSeen(deps.db, idem);
-        if (winner) return storedToHttp(winner);
-      }
+      const replay = await replayOfRaceWinner(deps.db, idem, error);
+      if (replay) return replay;
       throw error;
     }
     await startFanOut(body);

@@ -1,8 +1,8 @@
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { BankDirectoryEntry } from '../../domain/entities.ts';
 import { keys } from '../keys.ts';
 import { bankFromItem, bankToItem } from './codec.ts';
-import type { Db } from './db.ts';
+import { batchGetAll, type Db } from './db.ts';
 import { type AuditChange, commitChainedChange, systemChain } from './transact.ts';
 
 /** The bank directory entry: the reference to its signing secrets, never the secrets (SecretStore). */
@@ -17,18 +17,12 @@ export async function getBank(db: Db, bankId: string): Promise<BankDirectoryEntr
 export async function getBanks(db: Db, bankIds: Iterable<string>): Promise<Map<string, BankDirectoryEntry>> {
   const ids = [...new Set(bankIds)];
   const found = new Map<string, BankDirectoryEntry>();
-  for (let i = 0; i < ids.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-      [db.table]: { Keys: ids.slice(i, i + 100).map((id) => keys.bank(id)), ConsistentRead: true },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const out = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of out.Responses?.[db.table] ?? []) {
-        const bank = bankFromItem(item);
-        found.set(bank.bankId, bank);
-      }
-      request = out.UnprocessedKeys as typeof request;
-    }
+  for (const item of await batchGetAll(
+    db,
+    ids.map((id) => keys.bank(id)),
+  )) {
+    const bank = bankFromItem(item);
+    found.set(bank.bankId, bank);
   }
   return found;
 }

@@ -10,7 +10,43 @@ import { amountCounter } from './codec.ts';
 import type { Db } from './db.ts';
 import { getInstruction, instructionUpdateOp } from './instructions.ts';
 import { bankDayTotalsOp, bankHeldOp, caseTotalsOp } from './totals-ops.ts';
-import { type AuditChange, caseChain, commitChainedChange, TransactionConflict } from './transact.ts';
+import {
+  type AuditChange,
+  caseChain,
+  commitChainedChange,
+  type LabeledOp,
+  TransactionConflict,
+} from './transact.ts';
+
+/**
+ * The bank's confirmation, written once (put-if-absent on its confirmationId: a replay finds it) in
+ * the transaction that applies it to the instruction.
+ */
+function confirmationPutOp(
+  db: Db,
+  instruction: Pick<StopPaymentInstruction, 'caseId' | 'bankId' | 'instructionId'>,
+  confirmationId: string,
+  fields: Record<string, unknown>,
+): LabeledOp {
+  return {
+    label: 'confirmation',
+    op: {
+      Put: {
+        TableName: db.table,
+        Item: {
+          ...keys.confirmation(instruction.caseId, instruction.bankId, confirmationId),
+          type: 'BankConfirmation',
+          caseId: instruction.caseId,
+          instructionId: instruction.instructionId,
+          bankId: instruction.bankId,
+          confirmationId,
+          ...fields,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+  };
+}
 
 export interface ConfirmationAnswer {
   statusCode: 200 | 201;
@@ -83,38 +119,23 @@ export async function recordFreezeConfirmation(
         body: { instructionId, status: outcome.status },
       };
       const ops = [
-        {
-          label: 'confirmation',
-          op: {
-            Put: {
-              TableName: db.table,
-              Item: {
-                ...keys.confirmation(instruction.caseId, instruction.bankId, confirmation.confirmationId),
-                type: 'BankConfirmation',
-                kind: 'FREEZE',
-                caseId: instruction.caseId,
-                instructionId,
-                bankId: instruction.bankId,
-                confirmationId: confirmation.confirmationId,
-                result: confirmation.result,
-                status: outcome.status,
-                frozen: toMoneyJson(outcome.frozen),
-                cashWithdrawn: toMoneyJson(outcome.cashWithdrawn),
-                onwardTransfers: outcome.onwardTransfers.map((t) => ({
-                  ...t,
-                  amount: toMoneyJson(t.amount),
-                })),
-                reason: confirmation.reason,
-                reportedAt: confirmation.reportedAt,
-                receivedAt: confirmedAt,
-                late,
-                requestHash,
-                response: answer.body,
-              },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          },
-        },
+        confirmationPutOp(db, instruction, confirmation.confirmationId, {
+          kind: 'FREEZE',
+          result: confirmation.result,
+          status: outcome.status,
+          frozen: toMoneyJson(outcome.frozen),
+          cashWithdrawn: toMoneyJson(outcome.cashWithdrawn),
+          onwardTransfers: outcome.onwardTransfers.map((t) => ({
+            ...t,
+            amount: toMoneyJson(t.amount),
+          })),
+          reason: confirmation.reason,
+          reportedAt: confirmation.reportedAt,
+          receivedAt: confirmedAt,
+          late,
+          requestHash,
+          response: answer.body,
+        }),
         instructionUpdateOp(db, instruction, {
           status: outcome.status,
           frozen: toMoneyJson(outcome.frozen),
@@ -243,34 +264,19 @@ export async function recordReleaseConfirmation(
         };
         const currency = released.currency;
         const ops = [
-          {
-            label: 'confirmation',
-            op: {
-              Put: {
-                TableName: db.table,
-                Item: {
-                  ...keys.confirmation(release.caseId, release.bankId, confirmation.confirmationId),
-                  type: 'BankConfirmation',
-                  kind: 'RELEASE',
-                  caseId: release.caseId,
-                  instructionId: releaseId,
-                  releasesInstructionId: held.instructionId,
-                  bankId: release.bankId,
-                  confirmationId: confirmation.confirmationId,
-                  result: 'ACTIONED',
-                  status: 'RELEASED',
-                  released: toMoneyJson(released),
-                  reason: confirmation.reason,
-                  reportedAt: confirmation.reportedAt,
-                  receivedAt: confirmedAt,
-                  late: release.status === 'OVERDUE',
-                  requestHash,
-                  response: answer.body,
-                },
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-          },
+          confirmationPutOp(db, release, confirmation.confirmationId, {
+            kind: 'RELEASE',
+            releasesInstructionId: held.instructionId,
+            result: 'ACTIONED',
+            status: 'RELEASED',
+            released: toMoneyJson(released),
+            reason: confirmation.reason,
+            reportedAt: confirmation.reportedAt,
+            receivedAt: confirmedAt,
+            late: release.status === 'OVERDUE',
+            requestHash,
+            response: answer.body,
+          }),
           instructionUpdateOp(db, release, {
             status: 'RELEASED',
             frozen: toMoneyJson(released),

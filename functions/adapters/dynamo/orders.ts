@@ -1,10 +1,10 @@
-import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FreezeOrder, StopPaymentInstruction } from '../../domain/entities.ts';
 import { StateConflict } from '../../domain/errors.ts';
 import { instructionsCreatedDelta } from '../../domain/totals.ts';
 import { keys } from '../keys.ts';
 import { instructionToItem, orderToItem } from './codec.ts';
-import type { Db } from './db.ts';
+import { batchGetAll, type Db } from './db.ts';
 import { type IdempotencyRecord, idempotencyCompleteOp, type StoredResponse } from './idempotency.ts';
 import { caseTotalsOp } from './totals-ops.ts';
 import {
@@ -44,26 +44,36 @@ export function instructionPutOp(
   };
 }
 
-/** Adds the instruction to the account's set of holds; refused past MAX_HOLDS_PER_ACCOUNT. Re-runnable. */
-export function targetedAccountOp(db: Db, instruction: StopPaymentInstruction): LabeledOp {
+/**
+ * Adds the instruction to the account's marker in the case (its set of holds). `holdLimit` (an
+ * order): refused past MAX_HOLDS_PER_ACCOUNT, re-runnable. `firstTarget` (a follow-on): refused when
+ * the account is already targeted in the case, which stops the trail at a cycle.
+ */
+export function targetedAccountOp(
+  db: Db,
+  instruction: Pick<StopPaymentInstruction, 'caseId' | 'bankId' | 'accountNumber' | 'instructionId'>,
+  rule: 'holdLimit' | 'firstTarget' = 'holdLimit',
+): LabeledOp {
+  const holdLimit = rule === 'holdLimit';
   return {
-    label: `account:${instruction.bankId}/${instruction.accountNumber}`,
+    label: holdLimit ? `account:${instruction.bankId}/${instruction.accountNumber}` : 'followOnAccount',
     op: {
       Update: {
         TableName: db.table,
         Key: keys.targetedAccount(instruction.caseId, instruction.bankId, instruction.accountNumber),
         UpdateExpression:
           'SET #type = :type, bankId = :bank, accountNumber = :account ADD instructionIds :ids',
-        ConditionExpression:
-          'attribute_not_exists(instructionIds) OR size(instructionIds) < :max OR contains(instructionIds, :id)',
+        ConditionExpression: holdLimit
+          ? 'attribute_not_exists(instructionIds) OR size(instructionIds) < :max OR contains(instructionIds, :id)'
+          : 'attribute_not_exists(instructionIds)',
         ExpressionAttributeNames: { '#type': 'type' },
         ExpressionAttributeValues: {
           ':type': 'TargetedAccount',
           ':bank': instruction.bankId,
           ':account': instruction.accountNumber,
           ':ids': new Set([instruction.instructionId]),
-          ':id': instruction.instructionId,
-          ':max': MAX_HOLDS_PER_ACCOUNT,
+          // DynamoDB refuses values the expressions do not use.
+          ...(holdLimit ? { ':id': instruction.instructionId, ':max': MAX_HOLDS_PER_ACCOUNT } : {}),
         },
       },
     },
@@ -77,21 +87,10 @@ export async function countHolds(
   accounts: { bankId: string; accountNumber: string }[],
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (let i = 0; i < accounts.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-      [db.table]: {
-        Keys: accounts.slice(i, i + 100).map((a) => keys.targetedAccount(caseId, a.bankId, a.accountNumber)),
-        ConsistentRead: true,
-      },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const out = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of out.Responses?.[db.table] ?? []) {
-        const ids = item.instructionIds as Set<string> | undefined;
-        counts.set(`${item.bankId}/${item.accountNumber}`, ids?.size ?? 0);
-      }
-      request = out.UnprocessedKeys as typeof request;
-    }
+  const markers = accounts.map((a) => keys.targetedAccount(caseId, a.bankId, a.accountNumber));
+  for (const item of await batchGetAll(db, markers)) {
+    const ids = item.instructionIds as Set<string> | undefined;
+    counts.set(`${item.bankId}/${item.accountNumber}`, ids?.size ?? 0);
   }
   return counts;
 }

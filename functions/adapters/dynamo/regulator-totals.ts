@@ -1,7 +1,7 @@
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../keys.ts';
 import { type Item, readAmountCounters } from './codec.ts';
-import type { Db } from './db.ts';
+import { batchGetAll, type Db } from './db.ts';
 
 export interface BankDayRow {
   day: string;
@@ -69,16 +69,10 @@ export async function bankDayRows(db: Db, days: string[]): Promise<BankDayRow[]>
 /** What each bank holds now for all cases (BANK#<id> / #HELD), per currency. */
 export async function bankHeld(db: Db, bankIds: string[]): Promise<Map<string, Map<string, bigint>>> {
   const out = new Map<string, Map<string, bigint>>();
-  for (let i = 0; i < bankIds.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-      [db.table]: { Keys: bankIds.slice(i, i + 100).map((id) => keys.bankHeld(id)), ConsistentRead: true },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const page = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of page.Responses?.[db.table] ?? [])
-        out.set(String(item.bankId), readAmountCounters(item, 'held'));
-      request = page.UnprocessedKeys as typeof request;
-    }
-  }
+  for (const item of await batchGetAll(
+    db,
+    bankIds.map((id) => keys.bankHeld(id)),
+  ))
+    out.set(String(item.bankId), readAmountCounters(item, 'held'));
   return out;
 }

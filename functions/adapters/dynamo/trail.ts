@@ -4,13 +4,13 @@ import { caseIdOfInstruction, followOnInstructionId } from '../../domain/ids.ts'
 import { accountKey, followBudget, planFollowOns } from '../../domain/money-trail.ts';
 import { newInstruction } from '../../domain/new-instruction.ts';
 import { instructionsCreatedDelta } from '../../domain/totals.ts';
-import { keys, skPrefix } from '../keys.ts';
+import { skPrefix } from '../keys.ts';
 import { getBanks } from './banks.ts';
 import { queryCase } from './cases.ts';
 import { edgeFromItem, edgeToItem, instructionFromItem } from './codec.ts';
 import type { Db } from './db.ts';
 import { getInstructionItem, instructionUpdateOp } from './instructions.ts';
-import { instructionPutOp } from './orders.ts';
+import { instructionPutOp, targetedAccountOp } from './orders.ts';
 import { caseTotalsOp } from './totals-ops.ts';
 import { caseChain, commitChainedChange, type LabeledOp } from './transact.ts';
 
@@ -107,25 +107,7 @@ export async function followTheMoney(
       });
       followOns.push(followOn);
       ops.push(instructionPutOp(db, followOn, true));
-      ops.push({
-        label: 'followOnAccount',
-        op: {
-          Update: {
-            TableName: db.table,
-            Key: keys.targetedAccount(parent.caseId, followOn.bankId, followOn.accountNumber),
-            UpdateExpression:
-              'SET #type = :type, bankId = :bank, accountNumber = :account ADD instructionIds :ids',
-            ConditionExpression: 'attribute_not_exists(instructionIds)',
-            ExpressionAttributeNames: { '#type': 'type' },
-            ExpressionAttributeValues: {
-              ':type': 'TargetedAccount',
-              ':bank': followOn.bankId,
-              ':account': followOn.accountNumber,
-              ':ids': new Set([followOn.instructionId]),
-            },
-          },
-        },
-      });
+      ops.push(targetedAccountOp(db, followOn, 'firstTarget'));
     }
     if (followOns.length > 0) {
       ops.push(
