@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ConnectorPermanentError } from '../adapters/bank-connector.ts';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
-import { getBank } from '../adapters/dynamo/banks.ts';
-import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
+import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
+import { changeInstruction, getInstructionSnapshot } from '../adapters/dynamo/instructions.ts';
 import { bankDayCounterOp } from '../adapters/dynamo/totals-ops.ts';
 import { isAwaitingConfirmation } from '../domain/instruction-lifecycle.ts';
 import { freezeMessage, releaseMessage, reminderMessage } from '../workflow/messages.ts';
@@ -29,13 +29,14 @@ const secondsUntil = (iso: string, now: Date) =>
  */
 export const createDispatchInstruction = (deps: Dependencies) =>
   taskHandler(DispatchInput, async ({ instructionId, kind }): Promise<DispatchResult> => {
-    const instruction = await getInstruction(deps.db, instructionId);
-    if (!instruction) throw new Error(`instruction ${instructionId} does not exist`);
+    const snapshot = await getInstructionSnapshot(deps.db, instructionId);
+    if (!snapshot) throw new Error(`instruction ${instructionId} does not exist`);
+    const { instruction } = snapshot;
     const now = deps.now();
     if (kind === 'FREEZE' ? !isAwaitingConfirmation(instruction.status) : instruction.status !== 'OVERDUE') {
       return { awaiting: false, timeoutSeconds: 1 };
     }
-    const bank = await getBank(deps.db, instruction.bankId);
+    const bank = await getBankForDelivery(deps.db, instruction.bankId);
     if (!bank) throw new ConnectorPermanentError(`bank ${instruction.bankId} is not registered`);
     const at = () => deps.now().toISOString();
     const deliveryId = `${instructionId}:${kind}`;
@@ -101,7 +102,7 @@ export const createDispatchInstruction = (deps: Dependencies) =>
         },
       },
       // Read just before the push: the version-locked write proves it still current.
-      { known: instruction },
+      { known: snapshot },
     );
     if (!recorded) return { awaiting: false, timeoutSeconds: 1 };
     // A first delivery set deadlineAt above; a repeated one keeps the deadline recorded the first time.

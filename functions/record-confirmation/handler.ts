@@ -1,7 +1,7 @@
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
 import { recordFreezeConfirmation, recordReleaseConfirmation } from '../adapters/dynamo/confirmations.ts';
 import { requestHash } from '../adapters/dynamo/idempotency.ts';
-import { getInstruction, getTaskToken } from '../adapters/dynamo/instructions.ts';
+import { getInstructionSnapshot, getTaskToken } from '../adapters/dynamo/instructions.ts';
 import type { BankConfirmation } from '../domain/confirmation-rules.ts';
 import { fromMoneyJson } from '../domain/money.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
@@ -25,7 +25,8 @@ export const createRecordConfirmation = (deps: Dependencies) =>
     const bankId = request.pathParam('bankId');
     bankInScope(caller, bankId);
     const instructionId = request.pathParam('instructionId');
-    const instruction = await getInstruction(deps.db, instructionId);
+    const snapshot = await getInstructionSnapshot(deps.db, instructionId);
+    const instruction = snapshot?.instruction;
     if (!instruction || instruction.bankId !== bankId) throw notFound(`instruction ${instructionId}`);
     const raw = request.rawJson();
     if (instruction.kind === 'RELEASE') {
@@ -63,7 +64,7 @@ export const createRecordConfirmation = (deps: Dependencies) =>
       requestHash(raw),
       actorOf(caller),
       deps.now,
-      instruction,
+      snapshot,
     );
     await completeWaitingTask(instructionId, answer.body);
     return json(answer.statusCode, answer.body);

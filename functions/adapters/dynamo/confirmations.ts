@@ -8,7 +8,12 @@ import { confirmationDelta, releaseDelta } from '../../domain/totals.ts';
 import { keys } from '../keys.ts';
 import { amountCounter } from './codec.ts';
 import type { Db } from './db.ts';
-import { getInstruction, instructionUpdateOp } from './instructions.ts';
+import {
+  getInstruction,
+  type InstructionSnapshot,
+  instructionUpdateOp,
+  stillCurrent,
+} from './instructions.ts';
 import { bankDayTotalsOp, bankHeldOp, caseTotalsOp } from './totals-ops.ts';
 import {
   type AuditChange,
@@ -87,8 +92,8 @@ export async function recordFreezeConfirmation(
   requestHash: string,
   actor: string,
   now: () => Date,
-  /** The instruction as the caller just read it: saves the first attempt a read. */
-  known?: StopPaymentInstruction,
+  /** The instruction as the caller just read it: saves the first attempt a read while still current. */
+  known?: InstructionSnapshot,
 ): Promise<ConfirmationAnswer> {
   const at = () => now().toISOString();
   const caseId = instructionId.split('.')[0]!;
@@ -100,7 +105,9 @@ export async function recordFreezeConfirmation(
   try {
     return await commitChainedChange(db, caseChain(caseId), at, async () => {
       attempt += 1;
-      const instruction = attempt === 1 && known ? known : await getInstruction(db, instructionId);
+      const instruction =
+        (attempt === 1 ? stillCurrent(db, known, instructionId) : undefined) ??
+        (await getInstruction(db, instructionId));
       if (!instruction) throw new Error(`instruction ${instructionId} vanished`);
       const outcome = decideConfirmation(instruction.requested, confirmation);
       if (!isAwaitingConfirmation(instruction.status)) {
@@ -185,7 +192,9 @@ export async function recordFreezeConfirmation(
     // The confirmationId is taken (a concurrent replay won, or the bank reused it for another
     // instruction): answer as a replay of the first, or 409.
     if (error instanceof TransactionConflict && error.failedLabels.includes('confirmation')) {
-      const first = await replay(known?.bankId ?? (await getInstruction(db, instructionId))?.bankId ?? '');
+      const first = await replay(
+        known?.instruction.bankId ?? (await getInstruction(db, instructionId))?.bankId ?? '',
+      );
       if (first) return first;
     }
     throw error;

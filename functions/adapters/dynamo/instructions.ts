@@ -8,7 +8,14 @@ import { keys } from '../keys.ts';
 import { instructionFromItem } from './codec.ts';
 import type { Db } from './db.ts';
 import { caseTotalsOp } from './totals-ops.ts';
-import { type AuditChange, caseChain, commitChainedChange, type LabeledOp } from './transact.ts';
+import {
+  type AuditChange,
+  type ChainMark,
+  caseChain,
+  chainMark,
+  commitChainedChange,
+  type LabeledOp,
+} from './transact.ts';
 
 /** Access pattern 3: an instruction by id (its id names its case), with its task token. */
 export async function getInstructionItem(db: Db, instructionId: string) {
@@ -30,6 +37,35 @@ export async function getInstruction(
 ): Promise<StopPaymentInstruction | undefined> {
   const item = await getInstructionItem(db, instructionId);
   return item ? instructionFromItem(item) : undefined;
+}
+
+/** An instruction as read, with the mark of its case's chain taken just before the read. */
+export interface InstructionSnapshot {
+  instruction: StopPaymentInstruction;
+  mark: ChainMark;
+}
+
+export async function getInstructionSnapshot(
+  db: Db,
+  instructionId: string,
+): Promise<InstructionSnapshot | undefined> {
+  const caseId = caseIdOfInstruction(instructionId);
+  if (!caseId) return undefined;
+  const mark = chainMark(db, caseChain(caseId));
+  const instruction = await getInstruction(db, instructionId);
+  return instruction ? { instruction, mark } : undefined;
+}
+
+/**
+ * The snapshot's instruction if no change of its case has committed in this process since it was
+ * read (call it inside the case's chain, where changes are serialized); otherwise undefined: read
+ * again, which costs far less than a transaction that fails on a stale version.
+ */
+export function stillCurrent(db: Db, snapshot: InstructionSnapshot | undefined, instructionId: string) {
+  if (!snapshot || snapshot.instruction.instructionId !== instructionId) return undefined;
+  return chainMark(db, caseChain(snapshot.instruction.caseId)) === snapshot.mark
+    ? snapshot.instruction
+    : undefined;
 }
 
 export async function getTaskToken(db: Db, instructionId: string): Promise<string | undefined> {
@@ -132,17 +168,17 @@ export async function changeInstruction(
   at: () => string,
   change: StatusChange,
   /**
-   * `known`: the instruction as the caller read it moments ago. The first attempt decides on it
-   * (the version-locked write proves it current); if it calls for no change, or the write finds it
-   * stale, the instruction is read again.
+   * `known`: the instruction as the caller read it moments ago. The first attempt decides on it if
+   * it is still current (stillCurrent; the version-locked write proves it); if it is not, calls for
+   * no change, or the write finds it stale, the instruction is read again.
    */
-  options: { known?: StopPaymentInstruction } = {},
+  options: { known?: InstructionSnapshot } = {},
 ): Promise<ChangedInstruction | undefined> {
   const caseId = caseIdOfInstruction(instructionId);
   if (!caseId) return undefined;
-  let known = options.known?.instructionId === instructionId ? options.known : undefined;
+  let known = options.known;
   return commitChainedChange<ChangedInstruction | undefined>(db, caseChain(caseId), at, async () => {
-    let before = known;
+    let before = stillCurrent(db, known, instructionId);
     known = undefined;
     let decision = before ? change.decide(before) : undefined;
     if (!before || !decision) {

@@ -101,9 +101,7 @@ export async function commitChainedChange<T>(
   build: () => Promise<ChainedChange<T>>,
   maxAttempts = 40,
 ): Promise<T> {
-  return withChainLock(`${db.table}|${chain.eventsPk}`, () =>
-    commitWithRetries(db, chain, at, build, maxAttempts),
-  );
+  return withChainLock(chainKey(db, chain), () => commitWithRetries(db, chain, at, build, maxAttempts));
 }
 
 /**
@@ -114,6 +112,16 @@ export async function commitChainedChange<T>(
  */
 const knownHeads = new Map<string, { seq: number; hash: string }>();
 const KNOWN_HEADS_MAX = 10_000;
+const chainKey = (db: Db, chain: AuditChain) => `${db.table}|${chain.eventsPk}`;
+
+/**
+ * Where this process last saw a chain (its head seq; undefined when not known here). Every change of
+ * a case goes through its chain, so a read taken at mark M is still current, as far as this process
+ * can tell, while the mark is still M: a change built on it may skip reading again. Only an
+ * optimisation, like knownHeads: the version-locked write still catches a change from elsewhere.
+ */
+export type ChainMark = number | undefined;
+export const chainMark = (db: Db, chain: AuditChain): ChainMark => knownHeads.get(chainKey(db, chain))?.seq;
 
 function rememberHead(key: string, head: { seq: number; hash: string }): void {
   knownHeads.delete(key);
@@ -151,7 +159,7 @@ async function commitWithRetries<T>(
   maxAttempts: number,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const cacheKey = `${db.table}|${chain.eventsPk}`;
+    const cacheKey = chainKey(db, chain);
     const known = knownHeads.get(cacheKey);
     const [head, change] = await Promise.all([known ?? readChainHead(db, chain), build()]);
     if (change.ops.length === 0 && change.audit.length === 0) return change.result;
