@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../functions/adapters/dynamo/db.ts';
 import { keys } from '../functions/adapters/keys.ts';
-import { SECRET_CACHE_TTL_MS, type SecretStore, TtlCache } from '../functions/adapters/secret-store.ts';
+import { SECRET_CACHE_TTL_MS, type SecretStore, secretCache } from '../functions/adapters/secret-store.ts';
+import type { TtlCache } from '../functions/adapters/ttl-cache.ts';
 
 const REFERENCE_PREFIX = 'SECRET#';
 
@@ -12,13 +13,13 @@ const REFERENCE_PREFIX = 'SECRET#';
  * a put in this process replaces the cached value), so a fan-out does not read the secret per push.
  */
 export class DynamoSecretStore implements SecretStore {
-  private readonly cache: TtlCache;
+  private readonly cache: TtlCache<readonly string[]>;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.cache = new TtlCache(SECRET_CACHE_TTL_MS, () => this.now().getTime());
+    this.cache = secretCache(SECRET_CACHE_TTL_MS, () => this.now().getTime());
   }
 
   async putSigningSecrets(bankId: string, secrets: string[]): Promise<string> {
@@ -38,14 +39,14 @@ export class DynamoSecretStore implements SecretStore {
         },
       }),
     );
-    this.cache.set(key.PK, secrets);
+    this.cache.set(key.PK, [...secrets]);
     return key.PK;
   }
 
-  getSigningSecrets(reference: string, options: { fresh?: boolean } = {}): Promise<string[]> {
+  async getSigningSecrets(reference: string, options: { fresh?: boolean } = {}): Promise<string[]> {
     if (!reference.startsWith(REFERENCE_PREFIX))
-      return Promise.reject(new Error(`${reference} is not a local signing secret reference`));
-    return this.cache.get(reference, options.fresh === true, () => this.read(reference));
+      throw new Error(`${reference} is not a local signing secret reference`);
+    return [...(await this.cache.get(reference, options.fresh === true, () => this.read(reference)))];
   }
 
   private async read(reference: string): Promise<string[]> {

@@ -7,6 +7,11 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { TtlCache } from './ttl-cache.ts';
+
+/** The secrets cache of both stores: a missing secret is never remembered. */
+export const secretCache = (ttlMs: number, nowMs: () => number) =>
+  new TtlCache<readonly string[]>(ttlMs, nowMs, (secrets) => secrets.length > 0);
 
 /**
  * Where the banks' webhook signing secrets live (issue §3): Secrets Manager in AWS, a separate table
@@ -68,51 +73,20 @@ function checkSecrets(bankId: string, secrets: readonly string[]): void {
   }
 }
 
-/** A read cache with a TTL; concurrent reads of one reference share one request. */
-export class TtlCache {
-  private readonly entries = new Map<string, { value: Promise<string[]>; expiresAt: number }>();
-
-  constructor(
-    private readonly ttlMs: number,
-    private readonly nowMs: () => number,
-  ) {}
-
-  async get(key: string, fresh: boolean, load: () => Promise<string[]>): Promise<string[]> {
-    const hit = this.entries.get(key);
-    if (!fresh && hit && hit.expiresAt > this.nowMs()) return [...(await hit.value)];
-    const value = load();
-    const entry = { value, expiresAt: this.nowMs() + this.ttlMs };
-    this.entries.set(key, entry);
-    try {
-      const secrets = await value;
-      // A missing secret is not remembered: it may be created any moment by another process.
-      if (secrets.length === 0 && this.entries.get(key) === entry) this.entries.delete(key);
-      return [...secrets];
-    } catch (error) {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
-      throw error;
-    }
-  }
-
-  set(key: string, secrets: readonly string[]): void {
-    this.entries.set(key, { value: Promise.resolve([...secrets]), expiresAt: this.nowMs() + this.ttlMs });
-  }
-}
-
 /**
  * AWS: one secret per bank, `${prefix}/banks/${bankId}/signing`, holding `{"secrets": [...]}`,
  * encrypted with the given KMS key (the stack's customer-managed key) or Secrets Manager's default.
  * The reference is the secret's name. Reads are cached for SECRET_CACHE_TTL_MS (see there).
  */
 export class SecretsManagerSecretStore implements SecretStore {
-  private readonly cache: TtlCache;
+  private readonly cache: TtlCache<readonly string[]>;
 
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly prefix: string,
     private readonly options: { kmsKeyId?: string; ttlMs?: number; nowMs?: () => number } = {},
   ) {
-    this.cache = new TtlCache(options.ttlMs ?? SECRET_CACHE_TTL_MS, options.nowMs ?? Date.now);
+    this.cache = secretCache(options.ttlMs ?? SECRET_CACHE_TTL_MS, options.nowMs ?? Date.now);
   }
 
   async putSigningSecrets(bankId: string, secrets: string[]): Promise<string> {
@@ -137,12 +111,12 @@ export class SecretsManagerSecretStore implements SecretStore {
         await this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString }));
       }
     }
-    this.cache.set(name, secrets);
+    this.cache.set(name, [...secrets]);
     return name;
   }
 
-  getSigningSecrets(reference: string, options: { fresh?: boolean } = {}): Promise<string[]> {
-    return this.cache.get(reference, options.fresh === true, async () => {
+  async getSigningSecrets(reference: string, options: { fresh?: boolean } = {}): Promise<string[]> {
+    const secrets = await this.cache.get(reference, options.fresh === true, async () => {
       try {
         const out = await this.client.send(new GetSecretValueCommand({ SecretId: reference }));
         return decodeSigningSecrets(out.SecretString, reference);
@@ -151,6 +125,7 @@ export class SecretsManagerSecretStore implements SecretStore {
         throw error;
       }
     });
+    return [...secrets];
   }
 
   private async exists(name: string): Promise<boolean> {

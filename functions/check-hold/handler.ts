@@ -1,5 +1,5 @@
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
-import { getBank } from '../adapters/dynamo/banks.ts';
+import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
 import { bankHeldOp } from '../adapters/dynamo/totals-ops.ts';
 import { isHeld } from '../domain/instruction-lifecycle.ts';
@@ -82,7 +82,7 @@ export const createCheckHold = (deps: Dependencies) =>
 async function notifyExpiry(deps: Dependencies, instructionId: string): Promise<void> {
   const instruction = await getInstruction(deps.db, instructionId);
   if (instruction?.status !== 'EXPIRED') return;
-  const bank = await getBank(deps.db, instruction.bankId);
+  const bank = await getBankForDelivery(deps.db, instruction.bankId);
   if (bank?.mode !== 'push') return;
   await deps.connector.push(
     bank,

@@ -1,5 +1,5 @@
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
-import { getBank } from '../adapters/dynamo/banks.ts';
+import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { idempotencyCompleteOp } from '../adapters/dynamo/idempotency.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
 import { log } from '../adapters/logger.ts';
@@ -88,7 +88,7 @@ export const createExtendHold = (deps: Dependencies) =>
 /** Best effort (the extension is the legal fact and is recorded): a few tries, then a logged warning. */
 async function tellBank(deps: Dependencies, instructionId: string, holdUntil: string, legalBasis: unknown) {
   const instruction = await getInstruction(deps.db, instructionId);
-  const bank = instruction ? await getBank(deps.db, instruction.bankId) : undefined;
+  const bank = instruction ? await getBankForDelivery(deps.db, instruction.bankId) : undefined;
   if (!instruction || bank?.mode !== 'push') return;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {

@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { BankDirectoryEntry } from '../../domain/entities.ts';
 import { keys } from '../keys.ts';
+import { TtlCache } from '../ttl-cache.ts';
 import { bankFromItem, bankToItem } from './codec.ts';
 import { batchGetAll, type Db } from './db.ts';
 import { type AuditChange, commitChainedChange, systemChain } from './transact.ts';
@@ -11,6 +12,28 @@ export async function getBank(db: Db, bankId: string): Promise<BankDirectoryEntr
     new GetCommand({ TableName: db.table, Key: keys.bank(bankId), ConsistentRead: true }),
   );
   return out.Item ? bankFromItem(out.Item) : undefined;
+}
+
+/**
+ * How old a bank entry a delivery may use. Every push reads its bank (endpoint, mode, SLA, secret
+ * reference) and entries change rarely; a change made in this process (the local runtime, one Lambda
+ * container) is seen at once, one made elsewhere within this many milliseconds.
+ */
+export const BANK_CACHE_TTL_MS = 5_000;
+/** Per Db (one per Lambda container; one for the whole local runtime; one per unit test). */
+const bankCaches = new WeakMap<Db, TtlCache<BankDirectoryEntry | undefined>>();
+const bankCacheOf = (db: Db) => {
+  let cache = bankCaches.get(db);
+  if (!cache) {
+    cache = new TtlCache(BANK_CACHE_TTL_MS, Date.now, (bank) => bank !== undefined);
+    bankCaches.set(db, cache);
+  }
+  return cache;
+};
+
+/** The bank as a delivery (push) needs it: read through the short cache above. */
+export function getBankForDelivery(db: Db, bankId: string): Promise<BankDirectoryEntry | undefined> {
+  return bankCacheOf(db).get(bankId, false, () => getBank(db, bankId));
 }
 
 /** Several banks by id (BatchGet in pages of 100); missing ids are absent from the map. */
@@ -34,7 +57,7 @@ export async function putBank(
   audit: AuditChange,
   at: () => string,
 ): Promise<{ created: boolean }> {
-  return commitChainedChange(db, systemChain, at, async () => {
+  const result = await commitChainedChange(db, systemChain, at, async () => {
     const existing = await getBank(db, bank.bankId);
     const item = bankToItem({ ...bank, registeredAt: existing?.registeredAt ?? bank.registeredAt });
     return {
@@ -56,4 +79,6 @@ export async function putBank(
       retryOn: ['bank'],
     };
   });
+  bankCacheOf(db).delete(bank.bankId);
+  return result;
 }
