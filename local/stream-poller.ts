@@ -49,7 +49,7 @@ export interface StreamPollerOptions {
   endpoint?: string;
   /** Full client configuration for both DynamoDB and DynamoDB Streams; wins over `endpoint`. */
   clientConfig?: Pick<DynamoDBClientConfig, 'endpoint' | 'region' | 'credentials'>;
-  /** Pause after an empty GetRecords. */
+  /** Pause after an empty GetRecords (cut short by `nudge()`). */
   pollIntervalMs?: number;
   /** GetRecords Limit = the largest batch handed to onRecords (Lambda's BatchSize, default 100). */
   batchSize?: number;
@@ -68,6 +68,13 @@ export interface StreamPollerOptions {
 
 export interface StreamPoller {
   streamArn: string;
+  /**
+   * "The table was just written": readers waiting out an empty poll read again at once, and a reader
+   * whose GetRecords was in flight reads again before it waits. Lets the local runtime poll rarely
+   * while idle (each empty GetRecords costs CPU in Node and in DynamoDB Local) and still hand a new
+   * record over within milliseconds. Writes the caller does not nudge for wait at most pollIntervalMs.
+   */
+  nudge(): void;
   /** Ends the polling loops, waits for the deliveries in flight and releases the clients. Idempotent. */
   stop(): Promise<void>;
 }
@@ -111,6 +118,23 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const abort = new AbortController();
   const { signal } = abort;
   const sleep = (ms: number) => delay(ms, undefined, { signal }).catch(() => undefined);
+
+  /** Nudges so far, and the wake-ups of the readers waiting out an empty poll. */
+  let nudges = 0;
+  const idleWaiters = new Set<() => void>();
+  const waitForRecords = (ms: number, nudgesSeen: number) =>
+    new Promise<void>((resolve) => {
+      if (nudges !== nudgesSeen || signal.aborted) return resolve();
+      const wake = () => {
+        clearTimeout(timer);
+        idleWaiters.delete(wake);
+        signal.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      idleWaiters.add(wake);
+      signal.addEventListener('abort', wake);
+    });
 
   let streamArn: string;
   const shards = new Map<string, ShardState>();
@@ -210,6 +234,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           needIterator = undefined;
           if (!iterator) break;
         }
+        const nudgesSeen = nudges;
         const response = await streams.send(
           new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }),
           {
@@ -224,7 +249,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         }
         iterator = response.NextShardIterator;
         if (!iterator) break; // the shard is closed and fully read
-        if (records.length === 0) await sleep(pollIntervalMs);
+        if (records.length === 0) await waitForRecords(pollIntervalMs, nudgesSeen);
       } catch (error) {
         if (signal.aborted) break;
         const name = error instanceof Error ? error.name : '';
@@ -336,6 +361,10 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   let stopping: Promise<void> | undefined;
   return {
     streamArn,
+    nudge() {
+      nudges += 1;
+      for (const wake of [...idleWaiters]) wake();
+    },
     stop() {
       stopping ??= (async () => {
         abort.abort();

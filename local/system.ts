@@ -9,7 +9,13 @@ import type { SecretStore } from '../functions/adapters/secret-store.ts';
 import type { WorkflowClient } from '../functions/adapters/workflow-client.ts';
 import { DEFAULT_HOP_LIMIT } from '../functions/domain/money-trail.ts';
 import { DEV_JWT_SECRET } from './dev-jwt.ts';
-import { createTable, type DynamoLocal, localClientConfig, startDynamoLocal } from './dynamo-local.ts';
+import {
+  createTable,
+  type DynamoLocal,
+  JAVA_OPTIONS,
+  localClientConfig,
+  startDynamoLocal,
+} from './dynamo-local.ts';
 import { DynamoSecretStore } from './dynamo-secret-store.ts';
 import { loadAllHandlers } from './handlers.ts';
 import { type LocalHttpServer, startHttpServer } from './http-server.ts';
@@ -105,27 +111,55 @@ async function ensureTable(dynamo: DynamoLocal, tableName: string): Promise<void
   }
 }
 
+/** GetRecords while nothing was written (AWS's event source mapping polls a shard 4 times a second). */
+const IDLE_STREAM_POLL_MS = 250;
+const WRITE_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
+
+/** After each successful write through `client`, tell the stream poller to read now. */
+function nudgeStreamOnWrites(client: DynamoDBClient, nudge: () => void): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (WRITE_COMMANDS.has(context.commandName ?? '')) nudge();
+      return result;
+    },
+    { step: 'initialize', name: 'nudgeStreamOnWrites' },
+  );
+}
+
 /**
  * The whole system on this machine (DESIGN.md §4): DynamoDB Local with the table from the shared
  * definition, the HTTP API on loopback, the workflow engine running the ASL with the same handlers,
  * and the stream poller feeding confirmations to follow-the-money. `stop()` leaves nothing running.
  */
 export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
-  const dynamo = options.dynamo ?? (await startDynamoLocal({ dataDir: options.dataDir }));
+  // A system of its own runs until Ctrl-C (or a whole benchmark): the JIT that is fast when warm.
+  const dynamo =
+    options.dynamo ??
+    (await startDynamoLocal({ dataDir: options.dataDir, javaToolOptions: JAVA_OPTIONS.longRunning }));
   const ownsDynamo = !options.dynamo;
   const tableName = options.tableName ?? LOCAL_TABLE_NAME;
   let http: LocalHttpServer | undefined;
   let poller: StreamPoller | undefined;
   let engine: LocalWorkflowEngine | undefined;
   const { meter } = options;
-  // Metered: a client of its own, so the consumed-capacity middleware never reaches a shared client.
-  const meteredClient = meter ? new DynamoDBClient(localClientConfig(dynamo.endpoint)) : undefined;
-  if (meteredClient && meter) meterDynamoClient(meteredClient, meter);
+  // A client of its own, so its middlewares (the stream nudge, the meter's consumed capacity) never
+  // reach a client shared with other systems or tests.
+  const client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
+  if (meter) meterDynamoClient(client, meter);
+  const streamNudge: { poller?: StreamPoller } = {};
+  nudgeStreamOnWrites(client, () => streamNudge.poller?.nudge());
   try {
     await ensureTable(dynamo, tableName);
     const workflow = new LateBoundWorkflowClient();
     const localEvents = new LocalEventBus(meter);
-    const db = { doc: documentClient(meteredClient ?? dynamo.client), table: tableName };
+    const db = { doc: documentClient(client), table: tableName };
     // Locally the signing secrets are items of their own in the same table (SECRET#<bankId>).
     const localSecrets = new DynamoSecretStore(db, options.now);
     const secrets = meter ? meteredSecretStore(localSecrets, meter) : localSecrets;
@@ -159,9 +193,12 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       onRecords: async (event) => {
         await handlers.followTheMoney(event);
       },
-      pollIntervalMs: 20,
+      // Every write of the system nudges the poller (nudgeStreamOnWrites): the interval only
+      // bounds how late a write from another client (a test's own) is seen.
+      pollIntervalMs: IDLE_STREAM_POLL_MS,
       startingPosition: 'LATEST',
     });
+    streamNudge.poller = poller;
     const started = { http, poller, engine };
     let stopping: Promise<void> | undefined;
     return {
@@ -176,7 +213,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           await started.http.close();
           await started.engine.stop();
           await started.poller.stop();
-          meteredClient?.destroy();
+          client.destroy();
           if (ownsDynamo) await dynamo.stop();
         })();
         return stopping;
@@ -186,7 +223,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     await http?.close();
     await engine?.stop();
     await poller?.stop();
-    meteredClient?.destroy();
+    client.destroy();
     if (ownsDynamo) await dynamo.stop();
     throw error;
   }

@@ -60,6 +60,33 @@ const put = (table: string, pk: string, extra: Record<string, unknown> = {}) =>
   );
 
 describe('stream poller', () => {
+  it('a nudge after a write hands the record over at once, long before the idle poll interval', async () => {
+    const table = await dynamo.freshTable();
+    const { records, onRecords } = collector();
+    const poller = await poll(table, onRecords, { pollIntervalMs: 10_000 });
+    await sleep(100); // the reader has polled once (empty) and now waits out the interval
+
+    const t0 = Date.now();
+    await put(table, 'CASE#nudged');
+    poller.nudge();
+    await waitFor(() => records.length >= 1, 3_000);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(records.map((r) => r.dynamodb?.Keys?.PK?.S)).toEqual(['CASE#nudged']);
+  });
+
+  it('without a nudge a write waits for the idle poll interval', async () => {
+    const table = await dynamo.freshTable();
+    const { records, onRecords } = collector();
+    await poll(table, onRecords, { pollIntervalMs: 1_500 });
+    await sleep(100);
+    const t0 = Date.now();
+    await put(table, 'CASE#unnudged');
+    await sleep(600);
+    expect(records).toHaveLength(0);
+    await waitFor(() => records.length >= 1, 5_000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(600);
+  });
+
   it('delivers a Put once, as an INSERT with its NewImage, in the Lambda DynamoDBStreamEvent shape', async () => {
     const table = await dynamo.freshTable();
     const { records, onRecords } = collector();
