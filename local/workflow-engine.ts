@@ -104,7 +104,7 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
     };
     const run = this.machines[workflow].run(input as JsonValue, {
       overrides: {
-        taskResourceLocalHandlers: this.bindings(workflow),
+        taskResourceLocalHandlers: this.bindingsOf(workflow),
         retryIntervalOverrides: this.options.retryIntervalOverrides,
       },
       context,
@@ -192,6 +192,20 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
       if (this.pastNames.size <= remember) break;
       this.pastNames.delete(oldest);
     }
+  }
+
+  /** The bindings of each workflow, made once (they close over the engine, not the execution). */
+  private readonly boundTasks = new Map<
+    WorkflowName,
+    Record<string, (input: JsonValue) => Promise<JsonValue>>
+  >();
+  private bindingsOf(workflow: WorkflowName): Record<string, (input: JsonValue) => Promise<JsonValue>> {
+    let bound = this.boundTasks.get(workflow);
+    if (!bound) {
+      bound = this.bindings(workflow);
+      this.boundTasks.set(workflow, bound);
+    }
+    return bound;
   }
 
   private bindings(workflow: WorkflowName): Record<string, (input: JsonValue) => Promise<JsonValue>> {
