@@ -139,7 +139,7 @@ try {
       };
       const confirmed = new Set<string>();
       const onConfirmation = (c: ConfirmationEvent) => {
-        if (c.statusCode < 300) confirmed.add(c.instructionId);
+        if (c.statusCode >= 200 && c.statusCode < 300) confirmed.add(c.instructionId);
       };
       banks.on('delivery', listener);
       banks.on('confirmation', onConfirmation);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { log } from '../functions/adapters/logger.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, verifyWebhook } from '../functions/domain/webhook-signature.ts';
 import { signDevToken } from './dev-jwt.ts';
 
@@ -51,6 +52,7 @@ const BUSY_ATTEMPTS = 5;
 export interface ConfirmationEvent {
   bankId: string;
   instructionId: string;
+  /** The API's answer; 0 when it could not be reached after every attempt. */
   statusCode: number;
   body: unknown;
   sent: Record<string, unknown>;
@@ -127,19 +129,38 @@ export async function startSimulatedBanks(options: {
     if (script.reason) body.reason = script.reason;
     const token = await signDevToken({ role: 'bank', bankId, sub: `${bankId}-connector` }, options.jwtSecret);
     // As API.md asks of a bank: a 429/503 is repeated, same body, after its Retry-After (a few times).
-    let response: Response;
+    // An API it cannot reach at all (refused, timed out: an overloaded machine) is tried again too.
+    let response: Response | undefined;
+    let unreachable: unknown;
     for (let attempt = 1; ; attempt++) {
-      response = await fetch(String(message.confirmUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(body),
-      });
-      const busy = response.status === 429 || response.status === 503;
+      try {
+        response = await fetch(String(message.confirmUrl), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        });
+        unreachable = undefined;
+      } catch (error) {
+        response = undefined;
+        unreachable = error;
+      }
+      const busy = !response || response.status === 429 || response.status === 503;
       if (!busy || attempt >= BUSY_ATTEMPTS || stopped) break;
-      await response.body?.cancel();
-      const seconds = Number(response.headers.get('retry-after') ?? 1);
+      await response?.body?.cancel();
+      const seconds = response ? Number(response.headers.get('retry-after') ?? 1) : attempt / 4;
       await pause(Math.min(30, Math.max(0, seconds)) * 1000);
       if (stopped) break;
+    }
+    if (!response) {
+      // Never answered: reported like an answer with no status, so a listener can count it.
+      emitter.emit('confirmation', {
+        bankId,
+        instructionId: String(message.instructionId),
+        statusCode: 0,
+        body: { error: String(unreachable) },
+        sent: body,
+      });
+      return;
     }
     const answer = (await response.json().catch(() => null)) as unknown;
     emitter.emit('confirmation', {
@@ -210,7 +231,9 @@ export async function startSimulatedBanks(options: {
         timers.delete(timer);
         const p = confirm(bankId, message, script)
           .catch((error: unknown) => {
-            emitter.emit('error', error);
+            // An 'error' event nobody listens to would throw and end the whole process.
+            if (emitter.listenerCount('error') > 0) emitter.emit('error', error);
+            else log.error('simulated bank failed to confirm', { bankId, error: String(error) });
           })
           .finally(() => pending.delete(p));
         pending.add(p);

@@ -275,3 +275,26 @@ describe('simulated bank: a busy API (503 + Retry-After)', () => {
     expect(new Set(sent.map((r) => JSON.stringify(r.body))).size).toBe(1); // the same confirmation
   });
 });
+
+describe('simulated bank: an API it cannot reach', () => {
+  it('tries again a few times, then reports the confirmation unanswered (status 0) without failing', async () => {
+    // A loopback port nothing listens on any more: every connection is refused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const deadPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+
+    const message = {
+      ...freezeMessage(),
+      confirmUrl: `http://127.0.0.1:${deadPort}/banks/${BANK}/instructions/x/confirmations`,
+    };
+    const raw = JSON.stringify(message);
+    const reported = nextConfirmation(message.instructionId, 10_000);
+    const t = nowSeconds();
+    expect((await push(raw, header(t, hmac(SECRET, t, raw)))).status).toBe(200);
+    const event = await reported;
+    expect(event.statusCode).toBe(0);
+    expect(String((event.body as { error: string }).error)).toContain('fetch failed');
+    expect(event.sent).toMatchObject({ result: 'ACTIONED', frozen: message.amount });
+  });
+});
