@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../functions/adapters/dynamo/db.ts';
 import { createTable, JAVA_OPTIONS, startDynamoLocal } from '../local/dynamo-local.ts';
+import { processCpuSeconds } from './sustained.ts';
 
 /**
  * `npm run bench:dynamo`: what one DynamoDB Local request costs on this machine — requests per second
@@ -19,11 +19,8 @@ const rounds = Number(values.rounds);
 const TABLE = 'cost';
 const TRANSACTION_SIZES = [1, 2, 6, 12, 24, 48, 96];
 
-/** CPU milliseconds a process has used (utime + stime from /proc, in clock ticks of 10 ms). */
-function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+/** CPU milliseconds a process has used (bench/sustained.ts reads /proc). */
+const processCpuMs = (pid: number) => (processCpuSeconds(pid) ?? Number.NaN) * 1000;
 
 interface Row {
   jvm: string;

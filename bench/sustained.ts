@@ -289,7 +289,7 @@ function javaRss(pid: number): number | undefined {
 }
 
 /** CPU seconds (user + system) of a process from /proc/<pid>/stat (clock ticks of 1/100 s). */
-function processCpuSeconds(pid: number): number | undefined {
+export function processCpuSeconds(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
