@@ -43,5 +43,15 @@ export function newInstruction(fields: NewInstruction): StopPaymentInstruction {
     escalatedAt: null,
     overdueAt: null,
     reminderDeadlineAt: null,
+    deliveryStartedAt: null,
+    deliveryAttempts: 0,
+    nextAttemptAt: null,
+    lastDeliveryError: null,
+    remindedAt: null,
+    dispatchFailedAt: null,
+    expiredAt: null,
+    pendingNotice: null,
+    followPending: false,
+    trailResolvedAt: null,
   };
 }

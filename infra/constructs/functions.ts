@@ -44,10 +44,13 @@ export const bundlingOptions: nodejs.BundlingOptions = {
   externalModules: [],
 };
 
+/** Every workflow Task's TimeoutSeconds exceeds this (workflows/*.asl.json), so retries never overlap. */
+export const WORKFLOW_LAMBDA_TIMEOUT_SECONDS = 60;
+
 const timeouts: Record<FunctionSpec['trigger'], Duration> = {
   // API Gateway HTTP APIs give up after 30 s
   http: Duration.seconds(29),
-  workflow: Duration.seconds(60),
+  workflow: Duration.seconds(WORKFLOW_LAMBDA_TIMEOUT_SECONDS),
   tableStream: Duration.seconds(60),
 };
 
