@@ -2,6 +2,7 @@ import type { Dependencies } from '../adapters/dependencies.ts';
 import { changeInstruction } from '../adapters/dynamo/instructions.ts';
 import type { AuditChange } from '../adapters/dynamo/transact.ts';
 import type { StopPaymentInstruction } from '../domain/entities.ts';
+import { isAwaitingConfirmation } from '../domain/instruction-lifecycle.ts';
 import { toMoneyJson } from '../domain/money.ts';
 
 /** Who acts for the system, in audit events. */
@@ -47,12 +48,14 @@ export async function escalateInstruction(
   instructionId: string,
   reason: string,
   actor: SystemActor = 'system:workflow',
+  /** Escalate only while the bank has not answered (the "no answer" path); a caught error always escalates. */
+  onlyIfUnanswered = false,
 ): Promise<{ escalated: boolean }> {
   const at = () => deps.now().toISOString();
   const escalatedAt = at();
   const result = await changeInstruction(deps.db, instructionId, at, {
     decide: (current) =>
-      current.escalatedAt
+      current.escalatedAt || (onlyIfUnanswered && !isAwaitingConfirmation(current.status))
         ? undefined
         : {
             set: { escalatedAt, escalationReason: reason },

@@ -18,6 +18,8 @@ export const createEscalateInstruction = (deps: Dependencies) =>
       error
         ? `${error.Error}: ${String(error.Cause ?? '').slice(0, 500)}`
         : (reason ?? 'no answer after the reminder'),
+      'system:workflow',
+      error === undefined,
     ),
   );
 
