@@ -15,6 +15,7 @@
  *   SECRET#<bankId> / #SIGNING               LOCAL RUNTIME ONLY: the bank's signing secrets (newest
  *                                            first); in AWS they are in Secrets Manager (adapters/
  *                                            secret-store.ts) and this item never exists
+ *   LOCAL#STREAM / <shardId>                 LOCAL RUNTIME ONLY: the stream poller's checkpoint per shard
  *   DAY#<yyyy-mm-dd> / BANK#<bankId>#<shard> frozen totals per bank per day (sharded, summed on read)
  *   IDEM#<caller>#<key> / #IDEM              idempotency record of a POST
  *   AUDIT#SYSTEM / #CASE, AUDIT#<seq>        the system chain (banks registered, secrets rotated)

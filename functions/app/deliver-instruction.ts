@@ -164,6 +164,7 @@ async function recordDelivered(
           ...(first ? { dispatchedAt: now.toISOString() } : {}),
           ...(wanted && toDispatched ? { status: 'DISPATCHED' } : {}),
           nextAttemptAt: null,
+          redeliverUntil: null,
           deliveryAttempts: current.deliveryAttempts + 1,
           lastDeliveryError: null,
         },
@@ -193,7 +194,11 @@ async function scheduleRetry(
     decide: (current) => {
       if (!deliveryWanted(current)) return undefined;
       const attempts = current.deliveryAttempts + 1;
-      const plan = nextRetry(attempts, secondsUntil(current.deadlineAt, now), error.retryAfterSeconds);
+      const until = [current.deadlineAt, current.redeliverUntil]
+        .filter((t): t is string => t !== null)
+        .sort()
+        .at(-1);
+      const plan = nextRetry(attempts, secondsUntil(until ?? null, now), error.retryAfterSeconds);
       if (plan.waitSeconds === undefined) {
         gaveUp = true;
         return undefined;
@@ -245,6 +250,7 @@ export async function failDelivery(
             dispatchFailedAt: failedAt,
             dispatchError: reason.slice(0, 500),
             nextAttemptAt: null,
+            redeliverUntil: null,
             lastDeliveryError: reason.slice(0, 500),
             ...(escalate
               ? { escalatedAt: failedAt, escalationReason: `DISPATCH_FAILED: ${reason.slice(0, 300)}` }
@@ -261,7 +267,7 @@ export async function failDelivery(
         };
       }
       return {
-        set: { nextAttemptAt: null, lastDeliveryError: reason.slice(0, 500) },
+        set: { nextAttemptAt: null, redeliverUntil: null, lastDeliveryError: reason.slice(0, 500) },
         audit: [{ actor, action: 'REDELIVERY_FAILED', subject: detail }],
       };
     },

@@ -74,6 +74,8 @@ export interface StopPaymentInstruction {
   deliveryAttempts: number;
   /** A delivery (or redelivery) is wanted at this time; null when none is wanted. */
   nextAttemptAt: string | null;
+  /** A redelivery is retried until this (or deadlineAt, whichever is later). */
+  redeliverUntil: string | null;
   lastDeliveryError: string | null;
   remindedAt: string | null;
   dispatchFailedAt: string | null;

@@ -46,6 +46,7 @@ export function newInstruction(fields: NewInstruction): StopPaymentInstruction {
     deliveryStartedAt: null,
     deliveryAttempts: 0,
     nextAttemptAt: null,
+    redeliverUntil: null,
     lastDeliveryError: null,
     remindedAt: null,
     dispatchFailedAt: null,

@@ -112,6 +112,7 @@ export function instructionFromItem(item: Item): StopPaymentInstruction {
     deliveryStartedAt: nullableStr(item.deliveryStartedAt),
     deliveryAttempts: item.deliveryAttempts === undefined ? 0 : Number(item.deliveryAttempts),
     nextAttemptAt: nullableStr(item.nextAttemptAt),
+    redeliverUntil: nullableStr(item.redeliverUntil),
     lastDeliveryError: nullableStr(item.lastDeliveryError),
     remindedAt: nullableStr(item.remindedAt),
     dispatchFailedAt: nullableStr(item.dispatchFailedAt),

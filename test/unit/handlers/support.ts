@@ -459,6 +459,7 @@ export function instruction(overrides: Partial<StopPaymentInstruction> = {}): St
     deliveryStartedAt: '2026-11-20T09:00:01.000Z',
     deliveryAttempts: 1,
     nextAttemptAt: null,
+    redeliverUntil: null,
     lastDeliveryError: null,
     remindedAt: null,
     dispatchFailedAt: null,
