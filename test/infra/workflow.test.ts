@@ -171,7 +171,10 @@ describe('the hold timer (expiry of holds)', () => {
       statements
         .filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'))
         .flatMap((s) => [s.Resource].flat()),
-    ).toEqual([{ 'Fn::GetAtt': [built.functionId('check-hold'), 'Arn'] }]);
+    ).toEqual([
+      { 'Fn::GetAtt': [built.functionId('check-hold'), 'Arn'] },
+      { 'Fn::GetAtt': [built.functionId('escalate-instruction'), 'Arn'] },
+    ]);
   });
 
   it('is started by no state machine (only follow-the-money starts it, see functions.test.ts)', () => {
