@@ -35,6 +35,9 @@ export const deliverableStatuses: readonly InstructionStatus[] = [
   'OVERDUE',
 ];
 
+/** Longer than one push can take (PUSH_TIMEOUT_MS plus the writes around it). */
+const ATTEMPT_IN_FLIGHT_MS = 60_000;
+
 const secondsUntil = (iso: string | null, now: Date) =>
   iso ? Math.max(1, Math.ceil((Date.parse(iso) - now.getTime()) / 1000)) : 1;
 
@@ -123,6 +126,9 @@ async function fixDeliveryTimes(
 ): Promise<StopPaymentInstruction> {
   const set = {
     deliveryStartedAt: now.toISOString(),
+    // Should this attempt die with its process, the next one is due after the push could have timed
+    // out: the due index never points back into the past while an attempt is in flight.
+    nextAttemptAt: new Date(now.getTime() + ATTEMPT_IN_FLIGHT_MS).toISOString(),
     deadlineAt: new Date(now.getTime() + bank.slaSeconds * 1000).toISOString(),
     ...(instruction.kind === 'FREEZE' && !instruction.holdUntil
       ? { holdUntil: new Date(now.getTime() + instruction.holdHours * 3_600_000).toISOString() }
