@@ -8,7 +8,7 @@ import {
   type InstructionStatus,
   instructionStatuses,
 } from '../../../functions/domain/instruction-lifecycle.ts';
-import { createRecordConfirmation } from '../../../functions/record-confirmation/handler.ts';
+import { createRecordConfirmation, replayIdentity } from '../../../functions/record-confirmation/handler.ts';
 import {
   AUDIT_HEAD,
   CASE_ID,
@@ -95,7 +95,7 @@ const storedConfirmation = (
   result: body.result,
   status,
   frozen: body.frozen,
-  requestHash: requestHash(body),
+  requestHash: requestHash(replayIdentity(body)),
   response: { instructionId, status },
 });
 
@@ -123,7 +123,7 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
         status: 'FROZEN',
         frozen: cny('12000000'),
         late: false,
-        requestHash: requestHash(frozenInFull),
+        requestHash: requestHash(replayIdentity(frozenInFull)),
         response: { instructionId: INSTRUCTION_ID, status: 'FROZEN' },
       },
       ConditionExpression: 'attribute_not_exists(PK)',
