@@ -1,20 +1,13 @@
 /** The Task states' functions: dispatch, register the wait token, overdue, escalate, dispatch failed. */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  ConnectorPermanentError,
-  ConnectorTransientError,
-} from '../../../functions/adapters/bank-connector.ts';
 import { keys } from '../../../functions/adapters/keys.ts';
-import { createDispatchInstruction } from '../../../functions/dispatch-instruction/handler.ts';
 import type { StopPaymentInstruction } from '../../../functions/domain/entities.ts';
 import { createEscalateInstruction } from '../../../functions/escalate-instruction/handler.ts';
-import { createRecordDispatchFailed } from '../../../functions/record-dispatch-failed/handler.ts';
 import { createRecordOverdue } from '../../../functions/record-overdue/handler.ts';
 import { createRegisterTaskToken } from '../../../functions/register-task-token/handler.ts';
 import {
-  bank,
   bankItem,
   CASE_ID,
   caseItem,
@@ -22,12 +15,9 @@ import {
   fakeContext,
   INSTRUCTION_ID,
   instructionItem,
-  isCaseHeadKey,
   isCaseTotalsKey,
   isInstructionKey,
-  legalBasis,
   NOW,
-  ORDER_ID,
   putOfType,
   testDeps,
   updatedAttributes,
@@ -44,9 +34,9 @@ beforeEach(() => {
   table.put(caseItem(undefined, 5), bankItem({ slaSeconds: 7200 }));
 });
 
-const SLA_SECONDS = 7200;
-const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000).toISOString();
-const undispatched: Partial<StopPaymentInstruction> = {
+const _SLA_SECONDS = 7200;
+const _later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000).toISOString();
+const _undispatched: Partial<StopPaymentInstruction> = {
   status: 'PENDING',
   dispatchedAt: null,
   deadlineAt: null,
