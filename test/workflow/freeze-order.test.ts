@@ -14,7 +14,6 @@ import {
   newEngine,
   ORDER_ID,
   outputOf,
-  retryBudget,
   Stubs,
   until,
 } from './harness.ts';
