@@ -99,6 +99,7 @@ export class ConfirmClient {
       conflicting: number;
       seed: number;
       concurrency: number;
+      rebuildOnRetry?: boolean;
     },
   ): Promise<ChaosPlan> {
     const plan = chaosPlan(items, options);
@@ -152,20 +153,31 @@ function pick(n: number, share: number, random: () => number): Set<number> {
 
 export function chaosPlan(
   items: { instructionId: string; body: ConfirmationBody; conflict?: ConfirmationBody }[],
-  options: { duplicates: number; reordered: number; conflicting: number; seed: number },
+  options: {
+    duplicates: number;
+    reordered: number;
+    conflicting: number;
+    seed: number;
+    rebuildOnRetry?: boolean;
+  },
 ): ChaosPlan {
   const random = prng(options.seed);
   const dup = pick(items.length, options.duplicates, random);
   const reo = pick(items.length, options.reordered, random);
   const con = pick(items.length, options.conflicting, random);
   const first: PlannedSend[] = [];
+  const reportedAt = new Date().toISOString();
   items.forEach((item, i) => {
-    first.push({ instructionId: item.instructionId, body: item.body, role: 'original' });
-    // A retry: same confirmationId and result (API.md: reportedAt may differ on a retry).
+    const body = { reportedAt, ...item.body };
+    first.push({ instructionId: item.instructionId, body, role: 'original' });
+    // A retry: same confirmationId and result; a bank that rebuilds its body on a retry sends a new
+    // reportedAt and reason (API.md: still a replay, 200), one that keeps it sends the same bytes.
     if (dup.has(i)) {
       first.push({
         instructionId: item.instructionId,
-        body: { ...item.body, reportedAt: new Date(Date.now() + 1000).toISOString() },
+        body: options.rebuildOnRetry
+          ? { ...body, reportedAt: new Date(Date.now() + 1000).toISOString(), reason: 'retry, rebuilt' }
+          : body,
         role: 'duplicate',
       });
     }
