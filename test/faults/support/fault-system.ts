@@ -38,6 +38,7 @@ export function useFaultSystem(name: string, banks: BankSpec[]) {
     }
   });
   return {
+    slaSeconds: Object.fromEntries(banks.map((b) => [b.bankId, b.slaSeconds])) as Record<string, number>,
     get server(): ServerProcess {
       if (!state.server) throw new Error('server not started');
       return state.server;
