@@ -88,6 +88,7 @@ async function scenario(fault: string, N: number, rebuildOnRetry: boolean, prefi
     ordered: instructionIds,
     confirmations: [client],
     banks: [bank],
+    slaSeconds: sys.slaSeconds,
   });
   const conflicts = client.sent.filter((s) => s.role === 'conflict');
   const conflictAnswers = conflicts.map((s) => [s.status, (s.answer as { rule?: string }).rule]);
