@@ -89,35 +89,6 @@ async function seenAt(caseId: string, id: string, statuses: string[], byMs: numb
 const fmt = (ms: number) => (Number.isNaN(ms) ? 'never' : `${(ms / 1000).toFixed(1)} s`);
 
 describe('holds', () => {
-  it('600 h (over 2^31 ms): no spinning timer, holdUntil = first of delivery/confirmation + 600 h', async () => {
-    const { caseId, id, instructionIds, client } = await orderAndFreeze(
-      'HOLD-600H',
-      'HOLDS',
-      'H600',
-      900_000n,
-      600,
-    );
-    await sleep(1_000);
-    const load = await serverLoad();
-    const held = instructionOf(await getCase(sys.api, caseId), id);
-    const start =
-      Math.min(Date.parse(held.dispatchedAt ?? ''), Date.parse(held.confirmedAt ?? '')) || Number.NaN;
-    const offBy = Math.abs(Date.parse(held.holdUntil ?? '') - (start + 600 * 3_600_000));
-    const figures = await caseFigures(sys.api, 'hold-600h', caseId, {
-      ordered: instructionIds,
-      confirmations: [client],
-      banks: [sys.bank],
-      slaSeconds: sys.slaSeconds,
-    });
-    report(
-      figures,
-      `server CPU ${(load.share * 100).toFixed(0)} % of a core over 5 s, RSS ${load.rssGrowthMiB >= 0 ? '+' : ''}${load.rssGrowthMiB.toFixed(1)} MiB; holdUntil ${held.holdUntil}`,
-    );
-    expect.soft(load.share, 'server CPU share with a 600 h hold').toBeLessThan(MAX_CPU_SHARE);
-    expect.soft(offBy, 'holdUntil off by (ms)').toBeLessThanOrEqual(2_000);
-    expect(failures(figures), verdict(failures(figures), sys.server)).toEqual([]);
-  });
-
   it('an extend that shortens the hold: it lapses at the new holdUntil (±5 s) and the bank is told', async () => {
     const { caseId, id, instructionIds, client } = await orderAndFreeze(
       'HOLD-SHORTENED',
@@ -218,6 +189,37 @@ describe('holds', () => {
     );
     expect.soft(load.share, 'server CPU share with a release pending').toBeLessThan(MAX_CPU_SHARE);
     expect.soft(endedAt - holdUntil, 'the hold ends within 30 s of holdUntil').toBeLessThanOrEqual(30_000);
+    expect(failures(figures), verdict(failures(figures), sys.server)).toEqual([]);
+  });
+
+  // Last: on today's main a 600 h hold spins a timer for the rest of the server's life, which
+  // would also be what the release case measures.
+  it('600 h (over 2^31 ms): no spinning timer, holdUntil = first of delivery/confirmation + 600 h', async () => {
+    const { caseId, id, instructionIds, client } = await orderAndFreeze(
+      'HOLD-600H',
+      'HOLDS',
+      'H600',
+      900_000n,
+      600,
+    );
+    await sleep(1_000);
+    const load = await serverLoad();
+    const held = instructionOf(await getCase(sys.api, caseId), id);
+    const start =
+      Math.min(Date.parse(held.dispatchedAt ?? ''), Date.parse(held.confirmedAt ?? '')) || Number.NaN;
+    const offBy = Math.abs(Date.parse(held.holdUntil ?? '') - (start + 600 * 3_600_000));
+    const figures = await caseFigures(sys.api, 'hold-600h', caseId, {
+      ordered: instructionIds,
+      confirmations: [client],
+      banks: [sys.bank],
+      slaSeconds: sys.slaSeconds,
+    });
+    report(
+      figures,
+      `server CPU ${(load.share * 100).toFixed(0)} % of a core over 5 s, RSS ${load.rssGrowthMiB >= 0 ? '+' : ''}${load.rssGrowthMiB.toFixed(1)} MiB; holdUntil ${held.holdUntil}`,
+    );
+    expect.soft(load.share, 'server CPU share with a 600 h hold').toBeLessThan(MAX_CPU_SHARE);
+    expect.soft(offBy, 'holdUntil off by (ms)').toBeLessThanOrEqual(2_000);
     expect(failures(figures), verdict(failures(figures), sys.server)).toEqual([]);
   });
 });
