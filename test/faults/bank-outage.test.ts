@@ -84,7 +84,7 @@ describe('a bank that is down or hangs', () => {
     );
     report(
       figures,
-      `outage ${Math.round((backAt - startedAt) / 1000)} s; delivered ${firstDelivered.filter((t) => !Number.isNaN(t)).length}/3, ${firstDelivered.map((t) => `${Math.round((t - backAt) / 1000)} s`).join(', ')} after it ended; statuses ${after.instructions.map((i) => i.status).join(', ')}`,
+      `outage ${Math.round((backAt - startedAt) / 1000)} s; delivered ${firstDelivered.filter((t) => !Number.isNaN(t)).length}/3, ${firstDelivered.map((t) => (Number.isNaN(t) ? 'never' : `${Math.round((t - backAt) / 1000)} s`)).join(', ')} after it ended; statuses ${after.instructions.map((i) => i.status).join(', ')}`,
     );
     expect(inInbox, 'in the inbox from the start').toEqual(instructionIds);
     expect(duringOutage.instructions.map((i) => i.status).filter((s) => s === 'DISPATCH_FAILED')).toEqual([]);
