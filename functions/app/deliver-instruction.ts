@@ -2,6 +2,7 @@ import {
   type BankConnector,
   ConnectorPermanentError,
   ConnectorTransientError,
+  PUSH_TIMEOUT_MS,
   type PushMessage,
 } from '../adapters/bank-connector.ts';
 import type { Dependencies } from '../adapters/dependencies.ts';
@@ -35,8 +36,11 @@ export const deliverableStatuses: readonly InstructionStatus[] = [
   'OVERDUE',
 ];
 
-/** Longer than one push can take (PUSH_TIMEOUT_MS plus the writes around it). */
-const ATTEMPT_IN_FLIGHT_MS = 60_000;
+/**
+ * Longer than one push can take (PUSH_TIMEOUT_MS plus the writes around it), and short enough that a
+ * restart carries an attempt cut off by a crash on well within 30 s (API.md "Running it locally").
+ */
+const ATTEMPT_IN_FLIGHT_MS = PUSH_TIMEOUT_MS + 5_000;
 
 const secondsUntil = (iso: string | null, now: Date) =>
   iso ? Math.max(1, Math.ceil((Date.parse(iso) - now.getTime()) / 1000)) : 1;

@@ -65,7 +65,9 @@ function nextStepOf(i: StopPaymentInstruction): DueWork | undefined {
         notice,
       ]);
     default:
-      if (i.kind === 'FREEZE' && isHeld(i.status) && i.holdUntil && i.releasePending === 0n) {
+      // With a release in flight the expiry step decides (app/expire-hold.ts): a live release
+      // postpones it, and the claim's lease makes the reconciler look again later (a bounded wait).
+      if (i.kind === 'FREEZE' && isHeld(i.status) && i.holdUntil) {
         return earliest([{ step: 'EXPIRE', at: i.holdUntil }, notice]);
       }
       return notice;
