@@ -67,6 +67,9 @@ const UNAVAILABLE_NAMES = new Set([
   'ServiceUnavailableException',
   'InternalServerError',
   'InternalFailure',
+  // The table is not there (yet): locally between a restart of DynamoDB Local in memory and the
+  // re-creation of its table (local/system.ts), in AWS while a table is being restored.
+  'ResourceNotFoundException',
 ]);
 
 /**

@@ -31,13 +31,11 @@ describe('GET /health', () => {
   });
 
   it('503 when the table is missing (DynamoDB Local restarted in memory, before the table is back)', async () => {
-    table.ddb
-      .on(GetCommand)
-      .rejects(
-        Object.assign(new Error('Cannot do operations on a non-existent table'), {
-          name: 'ResourceNotFoundException',
-        }),
-      );
+    table.ddb.on(GetCommand).rejects(
+      Object.assign(new Error('Cannot do operations on a non-existent table'), {
+        name: 'ResourceNotFoundException',
+      }),
+    );
     expectProblem(await invoke(createHealth(testDeps().deps), httpEvent({ path: '/health' })), 503);
   });
 
