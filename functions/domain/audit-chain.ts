@@ -63,3 +63,21 @@ export function verifyAuditChain(events: readonly AuditEvent[]): ChainVerificati
   }
   return { verified: true, head: prev };
 }
+
+/**
+ * Verifies `events` (seq 1..n, as read) against the head stored with the chain: every link must
+ * hold, and the head must name the last event (seq and hash), so an event cut off the end is caught.
+ * The events must be those read AFTER the head (see adapters/dynamo/cases.ts readCaseAudit): then a
+ * head can never be ahead of the events for an untampered chain.
+ */
+export function verifyAuditChainAgainstHead(
+  events: readonly AuditEvent[],
+  head: { seq: number; hash: string },
+): ChainVerification {
+  const check = verifyAuditChain(events);
+  if (!check.verified) return check;
+  if (head.hash !== check.head || head.seq !== events.length) {
+    return { verified: false, head: check.head, firstBadSeq: Math.min(events.length, head.seq) + 1 };
+  }
+  return check;
+}

@@ -5,6 +5,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { ZodType } from 'zod';
+import { isDatabaseUnavailable } from '../adapters/dynamo/db.ts';
 import { log, maskAccounts } from '../adapters/logger.ts';
 import { type Caller, CallerClaims } from '../schemas/claims.ts';
 import { IdempotencyKey } from '../schemas/common.ts';
@@ -198,7 +199,11 @@ export function httpHandler(routeId: RouteId, handle: (request: HttpRequest) => 
     .use({
       onError: async (request) => {
         const problem = problemOf(request.error);
-        if (problem?.status === 503) log.warn('busy', { route: route.id, error: request.error?.name });
+        if (problem?.status === 503)
+          log.warn(isDatabaseUnavailable(request.error) ? 'database unavailable' : 'busy', {
+            route: route.id,
+            error: request.error?.name,
+          });
         if (problem) {
           request.response = problemResponse(problem);
           return;

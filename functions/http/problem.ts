@@ -1,5 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../adapters/dynamo/db.ts';
 import { type FieldError, NotFound, StateConflict, ValidationProblem } from '../domain/errors.ts';
 
 /** RFC 9457 problem details (API.md Conventions). */
@@ -44,9 +45,23 @@ const BUSY_ERRORS = new Set([
   'RequestLimitExceeded',
 ]);
 export const BUSY_RETRY_AFTER_SECONDS = 5;
+/** About the time DynamoDB Local takes to come back after its process died (local/dynamo-local.ts). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** 503 + Retry-After: the database does not answer (adapters/dynamo/db.ts isDatabaseUnavailable). */
+export const databaseUnavailable = (detail = 'the database does not answer') =>
+  new HttpProblem(
+    503,
+    'Service Unavailable',
+    `${detail}: repeat the same request (same Idempotency-Key or confirmationId) after Retry-After seconds`,
+    undefined,
+    { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+  );
 
 export function problemOf(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
+  // Before the busy names: TimeoutError is both, and a socket timeout means the database is silent.
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   if (error instanceof Error && BUSY_ERRORS.has(error.name)) {
     return new HttpProblem(
       503,

@@ -61,7 +61,18 @@ export const LegalBasis = z.strictObject({
 });
 export type LegalBasisInput = z.infer<typeof LegalBasis>;
 
-export const HoldHours = z.number().positive().max(MAX_HOLD_HOURS);
+/** API.md "Holds": the shortest hold is 0.36 s (tests use seconds-long holds). */
+export const MIN_HOLD_HOURS = 0.0001;
+
+/**
+ * holdHours: a finite number in [0.0001, 4320]. The lower bound also keeps every accepted value a
+ * number DynamoDB can store (its smallest magnitude is 1e-130: `5e-324` was a 500 on write). -0,
+ * denormals, 1e309 (parsed as Infinity) and huge exponents are 422 naming the field.
+ */
+export const HoldHours = z
+  .number()
+  .min(MIN_HOLD_HOURS, `a number of hours from ${MIN_HOLD_HOURS} to ${MAX_HOLD_HOURS}`)
+  .max(MAX_HOLD_HOURS, `a number of hours from ${MIN_HOLD_HOURS} to ${MAX_HOLD_HOURS}`);
 
 export const FreezeTarget = z.strictObject({
   bankId: Id,
@@ -162,3 +173,28 @@ export const PeriodQuery = z
     currency: Currency.optional(),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['from'], message: 'must not be after `to`' });
+
+/** One link of a case's hash chain (API.md "Audit"). */
+export const AuditEventSchema = z.strictObject({
+  seq: z.number().int().min(1),
+  at: UtcTimestamp,
+  actor: z.string(),
+  action: z.string(),
+  subject: z.string(),
+  prevHash: z.string().regex(/^[0-9a-f]{64}$/),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/**
+ * The answer of GET /cases/{caseId}/audit. `pending`: changes committed but not in `events` (here:
+ * committed after the chain head was read); `verified` is judged on `events` and the head alone.
+ */
+export const CaseAuditAnswer = z.strictObject({
+  caseId: Id,
+  events: z.array(AuditEventSchema),
+  head: z.string().regex(/^[0-9a-f]{64}$/),
+  verified: z.boolean(),
+  firstBadSeq: z.number().int().min(1).optional(),
+  pending: z.number().int().min(0),
+});
+export type CaseAuditAnswerBody = z.infer<typeof CaseAuditAnswer>;

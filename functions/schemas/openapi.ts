@@ -1,6 +1,7 @@
 import { type ZodType, z } from 'zod';
 import {
   BankInboxQuery,
+  CaseAuditAnswer,
   ExtendHoldBody,
   FreezeConfirmationBody,
   OpenCaseBody,
@@ -24,10 +25,12 @@ interface RouteDoc {
   body?: ZodType | ZodType[];
   query?: ZodType;
   idempotent?: boolean;
+  /** Schema of the success body, where one is written down. */
+  response?: ZodType;
 }
 
 const docs: Record<RouteId, RouteDoc> = {
-  health: { summary: 'Ready to take requests', success: 200 },
+  health: { summary: 'Ready to take requests: 200 only while the database answers (else 503)', success: 200 },
   registerBank: {
     summary: 'Register or update a bank connector (the secret is never returned)',
     success: 200,
@@ -59,8 +62,10 @@ const docs: Record<RouteId, RouteDoc> = {
     success: 200,
   },
   getCaseAudit: {
-    summary: "The case's hash-chained audit events and whether the chain verifies",
+    summary:
+      "The case's hash-chained audit events and whether the chain verifies; `pending`: changes committed after the head was read",
     success: 200,
+    response: CaseAuditAnswer,
   },
   extendHold: {
     summary: 'Convert or renew a hold with a legal basis: holdUntil = now + holdHours; the bank is told',
@@ -138,7 +143,10 @@ export function buildOpenApi(): Record<string, unknown> {
       });
     }
     const responses: Record<string, unknown> = {
-      [String(doc.success)]: { description: 'success', content: { 'application/json': {} } },
+      [String(doc.success)]: {
+        description: 'success',
+        content: { 'application/json': doc.response ? { schema: jsonSchema(doc.response) } : {} },
+      },
     };
     if (route.roles.length > 0) {
       responses['401'] = problem('no or invalid token');
@@ -155,6 +163,10 @@ export function buildOpenApi(): Record<string, unknown> {
     }
     if (doc.body || doc.query || doc.idempotent)
       responses['422'] = problem('invalid fields, each named in errors[]');
+    responses['503'] = {
+      ...problem('the database does not answer, or too busy now: repeat after Retry-After seconds'),
+      headers: { 'Retry-After': { description: 'seconds', schema: { type: 'integer', minimum: 1 } } },
+    };
     const bodies = doc.body ? (Array.isArray(doc.body) ? doc.body : [doc.body]) : [];
     paths[route.path] = {
       ...(paths[route.path] ?? {}),

@@ -106,9 +106,13 @@ describe('the stack key encrypts the secrets', () => {
     for (const folder of PUSHERS) expect(keyActions(folder), folder).toContain('kms:Decrypt');
   });
 
-  it('health and summarize-order (no table, no secrets) still get no KMS access at all', () => {
-    for (const folder of ['health', 'summarize-order'] as const)
-      expect(keyActions(folder), folder).toEqual([]);
+  it('summarize-order (no table, no secrets) still gets no KMS access at all', () => {
+    expect(keyActions('summarize-order')).toEqual([]);
+  });
+
+  it('health (reads the table to probe it) may only decrypt', () => {
+    expect(keyActions('health')).toContain('kms:Decrypt');
+    expect(keyActions('health').filter((a) => !/^kms:(Decrypt|DescribeKey)$/.test(a))).toEqual([]);
   });
 });
 

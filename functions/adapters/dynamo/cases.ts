@@ -14,7 +14,7 @@ import {
 } from './codec.ts';
 import type { Db } from './db.ts';
 import { idempotencyCompleteOp, type StoredResponse } from './idempotency.ts';
-import { type AuditChange, type LabeledOp, transact } from './transact.ts';
+import { type AuditChange, caseChain, type LabeledOp, readChainHead, transact } from './transact.ts';
 
 /** Opens a case: case (chain head at seq 1), empty totals, first audit event, idempotency record. */
 export async function openCase(
@@ -135,4 +135,41 @@ export async function loadCaseView(db: Db, caseId: string): Promise<CaseView | u
     totals: items.find((i) => i.SK === '#TOTALS'),
     auditEvents: bySk(skPrefix.auditEvent).map(auditEventFromItem),
   };
+}
+
+/** A case's audit chain as of one moment (API.md "Audit"), read so that no write can fake a break. */
+export interface CaseAuditRead {
+  fraudCase: FraudCase;
+  /** The chain head stored on the case item, read first. */
+  head: { seq: number; hash: string };
+  /** The events with seq <= head.seq: the chain as of the head. */
+  events: AuditEvent[];
+  /** Events committed after the head was read (a head read again covers them): not judged here. */
+  pending: number;
+  /** Events beyond even a second read of the head: no committed change put them there. */
+  unchained: AuditEvent[];
+}
+
+/**
+ * Reads the head FIRST (consistent GetItem of the case), then the events (consistent Query): every
+ * event up to that head was committed in the same transaction as the head it moved (or an earlier
+ * one), so it is in the Query; a read taken during writes sees a head that is never ahead of its
+ * events. Events past the head are changes committed meanwhile: the head is read again and, if it
+ * covers them, they are reported as `pending`; otherwise they are `unchained` (put there by
+ * something other than a change of the case).
+ */
+export async function readCaseAudit(db: Db, caseId: string): Promise<CaseAuditRead | undefined> {
+  const out = await db.doc.send(
+    new GetCommand({ TableName: db.table, Key: keys.case(caseId), ConsistentRead: true }),
+  );
+  if (!out.Item) return undefined;
+  const head = { seq: Number(out.Item.auditSeq ?? 0), hash: String(out.Item.auditHead ?? GENESIS_HASH) };
+  const all = (await queryCase(db, caseId, skPrefix.auditEvent)).map(auditEventFromItem);
+  const events = all.filter((e) => e.seq <= head.seq);
+  const later = all.filter((e) => !(e.seq <= head.seq));
+  const read = { fraudCase: caseFromItem(out.Item), head, events, pending: 0, unchained: [] };
+  if (later.length === 0) return read;
+  const now = await readChainHead(db, caseChain(caseId));
+  const unchained = later.filter((e) => !(e.seq <= now.seq));
+  return { ...read, pending: later.length - unchained.length, unchained };
 }

@@ -22,12 +22,79 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   });
 }
 
+/**
+ * Bounds on one DynamoDB request attempt, so that a database that does not answer fails the request
+ * (and the route answers 503) instead of holding it: the SDK sets no timeout of its own. The SDK
+ * still makes up to 3 attempts, so a silent database costs at most ~3 x requestTimeout.
+ * `throwOnRequestTimeout`: without it the SDK only logs a breached requestTimeout.
+ */
+export const DYNAMO_REQUEST_HANDLER = {
+  connectionTimeout: 2_000,
+  requestTimeout: 10_000,
+  throwOnRequestTimeout: true,
+} as const;
+
 /** The Db of a Lambda function: table name from the environment, default AWS credentials. */
 export function dbFromEnvironment(env: NodeJS.ProcessEnv = process.env): Db {
   const table = env[TABLE_NAME_ENV];
   if (!table) throw new Error(`${TABLE_NAME_ENV} is not set`);
   const endpoint = env.DYNAMODB_ENDPOINT;
-  return { doc: documentClient(new DynamoDBClient(endpoint ? { endpoint } : {})), table };
+  const requestHandler = { ...DYNAMO_REQUEST_HANDLER };
+  return {
+    doc: documentClient(new DynamoDBClient(endpoint ? { endpoint, requestHandler } : { requestHandler })),
+    table,
+  };
+}
+
+/** Socket errors of a connection that is refused, dropped or silent (Node's codes). */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** Error names of the SDK and of DynamoDB that mean "no answer now" (timeouts and server faults). */
+const UNAVAILABLE_NAMES = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalServerError',
+  'InternalFailure',
+  // The table is not there (yet): locally between a restart of DynamoDB Local in memory and the
+  // re-creation of its table (local/system.ts), in AWS while a table is being restored.
+  'ResourceNotFoundException',
+]);
+
+/**
+ * The one definition of "the database is unavailable": the request never got an answer (refused,
+ * reset, broken pipe, unreachable, timed out) or DynamoDB answered with a server fault (5xx). Such a
+ * request may be repeated as it is; nothing about it was wrong. Looks through `cause` and the
+ * `errors` of an AggregateError (Node reports a refused connection to a dual-stack host that way).
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (depth > 5 || error === null || typeof error !== 'object') return false;
+  const e = error as {
+    name?: unknown;
+    code?: unknown;
+    $fault?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+    cause?: unknown;
+    errors?: unknown;
+  };
+  if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
+  if (typeof e.name === 'string' && UNAVAILABLE_NAMES.has(e.name)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (e.$fault === 'server' && typeof status === 'number' && status >= 500) return true;
+  if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1)))
+    return true;
+  return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
 type Key = Record<string, unknown>;

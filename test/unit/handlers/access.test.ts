@@ -152,12 +152,13 @@ const eventFor = (route: RouteCase, who: Claims | null) =>
   });
 
 describe('GET /health', () => {
-  it('answers 200 {"status":"ok"} without a token', async () => {
-    const answer = await invoke(createHealth(), httpEvent({ path: '/health' }));
+  it('answers 200 {"status":"ok"} without a token, after one read that the database answers', async () => {
+    const answer = await invoke(createHealth(testDeps().deps), httpEvent({ path: '/health' }));
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('application/json');
     expect(answer.body).toEqual({ status: 'ok' });
-    expect(table.ddb.calls()).toHaveLength(0);
+    expect(table.ddb.calls()).toHaveLength(1);
+    expect(table.writes()).toHaveLength(0);
   });
 });
 
