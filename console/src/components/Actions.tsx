@@ -16,6 +16,9 @@ type Step = 'edit' | 'review' | 'answer';
  * and Escape closes it.
  */
 function ActionDialog(props: {
+  /** Whether the action applies now. The dialog stays mounted when it stops applying (a release
+   * makes the funds no longer held) so the API's answer is still shown. */
+  available: boolean;
   label: string;
   title: string;
   testId: string;
@@ -160,10 +163,12 @@ export function ExtendAction({
   caseId,
   instruction,
   basis,
+  available,
 }: {
   caseId: string;
   instruction: InstructionView;
   basis: LegalBasis;
+  available: boolean;
 }) {
   const { api } = useConsole();
   const id = useId();
@@ -173,6 +178,7 @@ export function ExtendAction({
   const body = () => ({ legalBasis, holdHours: Number(hours) });
   return (
     <ActionDialog
+      available={available}
       label="Extend"
       title={`Extend the hold at ${who(instruction)}`}
       testId={`extend-${instruction.instructionId}`}
@@ -217,10 +223,19 @@ export function ExtendAction({
   );
 }
 
-export function RedeliverAction({ caseId, instruction }: { caseId: string; instruction: InstructionView }) {
+export function RedeliverAction({
+  caseId,
+  instruction,
+  available,
+}: {
+  caseId: string;
+  instruction: InstructionView;
+  available: boolean;
+}) {
   const { config, token } = useConsole();
   return (
     <ActionDialog
+      available={available}
       label="Redeliver"
       title={`Redeliver to ${who(instruction)}`}
       testId={`redeliver-${instruction.instructionId}`}
@@ -240,12 +255,22 @@ export function RedeliverAction({ caseId, instruction }: { caseId: string; instr
   );
 }
 
-export function ReleaseAction({ caseId, instruction }: { caseId: string; instruction: InstructionView }) {
+export function ReleaseAction({
+  caseId,
+  instruction,
+  available,
+}: {
+  caseId: string;
+  instruction: InstructionView;
+  available: boolean;
+}) {
   const { api } = useConsole();
   const id = useId();
   const currency = instruction.frozen.currency;
   const held = BigInt(instruction.frozen.minor) - BigInt(instruction.releasePending?.minor ?? '0');
-  const [amount, setAmount] = useState(() => minorToDecimal(held, currencyExponent(currency)));
+  // Until the officer types an amount, it follows what is still held (the dialog stays mounted).
+  const [typed, setAmount] = useState<string | undefined>();
+  const amount = typed ?? minorToDecimal(held, currencyExponent(currency));
   const [disposition, setDisposition] = useState<'RETURN_TO_VICTIM' | 'RELEASE_TO_HOLDER'>(
     'RETURN_TO_VICTIM',
   );
@@ -259,6 +284,7 @@ export function ReleaseAction({ caseId, instruction }: { caseId: string; instruc
   const parsed = parseMajorAmount(amount, currency);
   return (
     <ActionDialog
+      available={available}
       label="Release"
       title={`Release funds held at ${who(instruction)}`}
       testId={`release-${instruction.instructionId}`}

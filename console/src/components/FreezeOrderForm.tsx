@@ -65,7 +65,7 @@ export function FreezeOrderForm({
   onSubmitted,
 }: {
   caseId: string;
-  onSubmitted(orderId: string): void;
+  onSubmitted(orderId: string, instructions: number): void;
 }) {
   const { api } = useConsole();
   const queryClient = useQueryClient();
@@ -92,7 +92,7 @@ export function FreezeOrderForm({
       setErrors(noErrors());
       setRows([emptyRow()]);
       void queryClient.invalidateQueries({ queryKey: ['case', caseId] });
-      onSubmitted(data.orderId);
+      onSubmitted(data.orderId, data.instructions.length);
     },
     onError: (error) => {
       if (error instanceof ApiError && error.problem.errors?.length) setErrors(fromProblem(error));
@@ -333,11 +333,6 @@ export function FreezeOrderForm({
             }
           />
         </div>
-      ) : null}
-      {submit.isSuccess ? (
-        <p role="status" data-testid="order-accepted">
-          Order {submit.data.data.orderId} accepted: {submit.data.data.instructions.length} instruction(s).
-        </p>
       ) : null}
     </form>
   );

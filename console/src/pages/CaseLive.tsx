@@ -198,11 +198,11 @@ function Instructions({ c, canAct }: { c: CaseView; canAct: boolean }) {
                 </td>
                 {canAct ? (
                   <td className="row-actions">
-                    {held > 0n && basis ? (
-                      <ExtendAction caseId={c.caseId} instruction={i} basis={basis} />
+                    {basis ? (
+                      <ExtendAction caseId={c.caseId} instruction={i} basis={basis} available={held > 0n} />
                     ) : null}
-                    {held > 0n ? <ReleaseAction caseId={c.caseId} instruction={i} /> : null}
-                    {AWAITING.has(i.status) ? <RedeliverAction caseId={c.caseId} instruction={i} /> : null}
+                    <ReleaseAction caseId={c.caseId} instruction={i} available={held > 0n} />
+                    <RedeliverAction caseId={c.caseId} instruction={i} available={AWAITING.has(i.status)} />
                   </td>
                 ) : null}
               </tr>
@@ -271,7 +271,14 @@ export function CaseLive({ caseId }: { caseId: string }) {
     enabled: Boolean(caseQ.data),
     placeholderData: keepPreviousData,
   });
-  const [showForm, setShowForm] = useState(false);
+  // Latched on the first read (open when the case has no order yet), so an order that lands while
+  // its answer was lost does not take the form, and its Retry button, away from the officer.
+  const [showForm, setShowForm] = useState<boolean | undefined>();
+  const [accepted, setAccepted] = useState<string | undefined>();
+  const firstOrders = caseQ.data?.orders.length;
+  useEffect(() => {
+    if (firstOrders !== undefined) setShowForm((open) => open ?? firstOrders === 0);
+  }, [firstOrders]);
   useEffect(() => {
     if (caseQ.data && canAct) rememberCase(caseId);
   }, [caseQ.data, caseId, canAct, rememberCase]);
@@ -279,7 +286,7 @@ export function CaseLive({ caseId }: { caseId: string }) {
   if (caseQ.isPending) return <Loading what={`case ${caseId}`} />;
   if (caseQ.isError) return <ErrorBox error={caseQ.error} what={`Case ${caseId}`} />;
   const c = caseQ.data;
-  const formOpen = canAct && (showForm || c.orders.length === 0);
+  const formOpen = canAct && (showForm ?? c.orders.length === 0);
   return (
     <>
       <header className="case-head">
@@ -298,7 +305,13 @@ export function CaseLive({ caseId }: { caseId: string }) {
         {c.instructions.length > 0 ? <Progress list={c.instructions} /> : null}
       </section>
       {formOpen ? (
-        <FreezeOrderForm caseId={caseId} onSubmitted={() => setShowForm(false)} />
+        <FreezeOrderForm
+          caseId={caseId}
+          onSubmitted={(orderId, count) => {
+            setShowForm(false);
+            setAccepted(`Order ${orderId} accepted: ${count} instruction(s).`);
+          }}
+        />
       ) : canAct ? (
         <p>
           <button type="button" onClick={() => setShowForm(true)}>
@@ -308,6 +321,11 @@ export function CaseLive({ caseId }: { caseId: string }) {
       ) : null}
       <section className="card" aria-labelledby="instr-h">
         <h2 id="instr-h">Live view</h2>
+        {accepted ? (
+          <p role="status" className="ok" data-testid="order-accepted">
+            {accepted}
+          </p>
+        ) : null}
         {c.instructions.length === 0 ? (
           <Empty>No instruction yet: submit a freeze order.</Empty>
         ) : (
