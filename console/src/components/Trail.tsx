@@ -1,11 +1,11 @@
 import dagre from '@dagrejs/dagre';
-import { Background, Controls, type Edge, MarkerType, type Node, ReactFlow } from '@xyflow/react';
+import { Background, Controls, type Edge, MarkerType, type Node, Position, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useMemo } from 'react';
 import type { TrailView } from '../api/views.ts';
 import { formatMoney, maskAccount } from '../lib/money.ts';
 
-const NODE_W = 210;
+const NODE_W = 230;
 const NODE_H = 78;
 
 /**
@@ -14,7 +14,7 @@ const NODE_H = 78;
  */
 export function layoutTrail(trail: TrailView): { nodes: Node[]; edges: Edge[] } {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 70 });
+  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 170 });
   g.setDefaultEdgeLabel(() => ({}));
   const nodes: Node[] = [];
   const edges: Edge[] = [];
@@ -40,6 +40,8 @@ export function layoutTrail(trail: TrailView): { nodes: Node[]; edges: Edge[] } 
         ),
       },
       style: { width: NODE_W },
+      sourcePosition: Position.Right,
+      targetPosition: Position.Left,
     });
   }
   trail.edges.forEach((e, i) => {
@@ -63,6 +65,8 @@ export function layoutTrail(trail: TrailView): { nodes: Node[]; edges: Edge[] } 
           ),
         },
         style: { width: NODE_W },
+        sourcePosition: Position.Right,
+        targetPosition: Position.Left,
       });
     }
     if (!g.hasNode(e.fromInstructionId)) return;
