@@ -101,7 +101,9 @@ describe('console hosting', () => {
     expect(deployment.Properties.SourceObjectKeys).toHaveLength(2);
     const markers = JSON.stringify(deployment.Properties.SourceMarkers ?? []);
     // The config's API URL is the distribution's own domain, filled in at deploy time.
-    expect(markers).toContain(`"Fn::GetAtt":["${built.logicalId(built.stack.console.distribution)}","DomainName"]`);
+    expect(markers).toContain(
+      `"Fn::GetAtt":["${built.logicalId(built.stack.console.distribution)}","DomainName"]`,
+    );
     expect(deployment.Properties.DistributionPaths).toEqual(['/console/index.html', '/console/config.json']);
     // The config's text is an asset; its deploy-time values are markers: check the source's shape instead.
     const config = JSON.stringify(built.stack.resolve(built.stack.console.configJson));
