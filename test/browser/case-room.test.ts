@@ -275,6 +275,12 @@ describe('the police case room in Chromium', () => {
       .poll(async () => plain(await page.getByTestId('progress-text').textContent()))
       .toBe('6 of 6 delivered · 6 confirmed · 0 overdue or failed');
 
+    // Actions offered only where they apply: nothing held at DELTA ****0004, nothing to redeliver.
+    const missing = settled.instructions.find((i) => i.accountNumber === accounts.missing.account)!;
+    expect(await page.getByTestId(`release-${missing.instructionId}-open`).count()).toBe(0);
+    expect(await page.getByTestId(`extend-${missing.instructionId}-open`).count()).toBe(0);
+    expect(await page.getByTestId(/^redeliver-.*-open$/).count()).toBe(0);
+
     // The trail: the follow-on at hop 2, and the transfer to an unregistered bank drawn apart.
     await page.getByText('The trail as a list').click();
     const trailText = plain(await page.getByTestId('trail-list').textContent());

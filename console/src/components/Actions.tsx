@@ -61,14 +61,16 @@ function ActionDialog(props: {
   const retryable = run.error instanceof ApiError && run.error.isRetryable;
   return (
     <>
-      <button
-        type="button"
-        className="small"
-        data-testid={`${props.testId}-open`}
-        onClick={() => dialog.current?.showModal()}
-      >
-        {props.label}
-      </button>
+      {props.available ? (
+        <button
+          type="button"
+          className="small"
+          data-testid={`${props.testId}-open`}
+          onClick={() => dialog.current?.showModal()}
+        >
+          {props.label}
+        </button>
+      ) : null}
       <dialog ref={dialog} aria-labelledby={`${id}-t`} data-testid={props.testId}>
         <form onSubmit={next}>
           <h3 id={`${id}-t`}>{props.title}</h3>
