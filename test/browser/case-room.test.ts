@@ -400,6 +400,34 @@ describe('the police case room in Chromium', () => {
     await page.context().close();
   });
 
+  it('shows a regulator the case read only: its room, the totals, no write action', async () => {
+    const opened = await local.api.request<{ caseId: string }>('POST', '/cases', {
+      as: police,
+      idempotencyKey: true,
+      body: {
+        reference: 'PSB-7-REG',
+        reportedLoss: { currency: 'JPY', minor: '5000000' },
+        reportedAt: '2026-12-01T08:00:00Z',
+      },
+    });
+    const page = await browser.page();
+    await page.goto(`${local.system.url}/console/`);
+    await page.getByLabel('Role').selectOption('regulator');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Regulator room' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Case room' }).count()).toBe(0);
+    await page.getByLabel('Case id').fill(opened.body.caseId);
+    await page.getByRole('button', { name: 'Open read only' }).click();
+    await page.getByTestId('totals').waitFor();
+    expect(plain(await page.getByTestId('total-loss').textContent())).toBe(
+      plain(formatMoney({ currency: 'JPY', minor: '5000000' }, 'en-US')),
+    );
+    expect(await page.getByTestId('freeze-order-form').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'New freeze order' }).count()).toBe(0);
+    expect(await axe(page, 'case read only (regulator)')).toEqual([]);
+    await page.context().close();
+  });
+
   it('works at 390×844: no page-wide horizontal scroll, no serious axe violation', async () => {
     const page = await browser.page({ width: 390, height: 844 });
     await signIn(page, AGENCY);

@@ -14,7 +14,7 @@ const NODE_H = 78;
  */
 export function layoutTrail(trail: TrailView): { nodes: Node[]; edges: Edge[] } {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 170 });
+  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 230 });
   g.setDefaultEdgeLabel(() => ({}));
   const nodes: Node[] = [];
   const edges: Edge[] = [];
