@@ -10,7 +10,7 @@ type WorkflowHandler = (typeof workflowFunctions)[keyof typeof workflowFunctions
  * complete: a new route or workflow function in the shared definitions fails to compile here until
  * it says which grants it needs.
  */
-export type FunctionFolder = RouteHandler | WorkflowHandler | 'follow-the-money';
+export type FunctionFolder = RouteHandler | WorkflowHandler | 'follow-the-money' | 'reconcile';
 
 /** Every function's memory unless its spec says otherwise (also what the cost model prices GB-s with). */
 export const DEFAULT_MEMORY_MB = 512;
@@ -18,8 +18,8 @@ export const DEFAULT_MEMORY_MB = 512;
 export const LAMBDA_ARCHITECTURE: 'arm64' | 'x86_64' = 'arm64';
 
 export interface FunctionSpec {
-  /** What invokes it: an HTTP API route, a Step Functions Task, the table's stream. */
-  trigger: 'http' | 'workflow' | 'tableStream';
+  /** What invokes it: an HTTP API route, a Step Functions Task, the table's stream, a schedule. */
+  trigger: 'http' | 'workflow' | 'tableStream' | 'schedule';
   /** DynamoDB access: `read` = grantReadData, `readWrite` = grantReadWriteData (KMS grants included). */
   table: 'none' | 'read' | 'readWrite';
   /** states:StartExecution on these state machines. */
@@ -82,8 +82,14 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   'extend-hold': spec(
     'http',
     'readWrite',
-    'extends a hold (instruction, idempotency, audit); pushes EXTEND (signed: reads the bank secrets)',
-    { signingSecrets: 'read' },
+    'extends a hold (instruction, idempotency, audit); pushes EXTEND (signed: reads the bank secrets); a shortened hold starts its own timer',
+    { signingSecrets: 'read', startExecution: ['holdTimer'] },
+  ),
+  'redeliver-instruction': spec(
+    'http',
+    'readWrite',
+    'records the redelivery request on the instruction (+ audit), then starts its delivery workflow',
+    { startExecution: ['stopPaymentInstruction'] },
   ),
   'order-release': spec(
     'http',
@@ -105,8 +111,8 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   'dispatch-instruction': spec(
     'workflow',
     'readWrite',
-    'reads the bank entry and its signing secrets, pushes, records DISPATCHED',
-    { signingSecrets: 'read' },
+    'reads the bank entry and its signing secrets, pushes, records DISPATCHED or the next attempt; a delivery that fails for good is DISPATCH_FAILED and escalated (publishes InstructionEscalated)',
+    { signingSecrets: 'read', publishesEvents: true },
   ),
   'register-task-token': spec(
     'workflow',
@@ -124,7 +130,8 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   'record-dispatch-failed': spec(
     'workflow',
     'readWrite',
-    'marks the instruction DISPATCH_FAILED (+ totals, audit)',
+    'marks the instruction DISPATCH_FAILED (+ totals, audit) and escalates it (publishes InstructionEscalated)',
+    { publishesEvents: true },
   ),
   'summarize-order': spec('workflow', 'none', 'returns the fan-out summary as the execution output'),
   'check-hold': spec(
@@ -140,6 +147,14 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
     'readWrite',
     'writes follow-on instructions and trail edges, then starts their fan-out workflow and hold timers',
     { startExecution: ['freezeOrder', 'holdTimer'] },
+  ),
+
+  // The reconciler (DESIGN.md §1): an EventBridge Scheduler schedule invokes it every few minutes
+  reconcile: spec(
+    'schedule',
+    'readWrite',
+    'queries the sparse due index and carries each due instruction on (deliver, OVERDUE, reminder, escalation, expiry, notices, follow-ons): pushes to banks, starts workflows, publishes escalations',
+    { signingSecrets: 'read', startExecution: ['freezeOrder', 'holdTimer'], publishesEvents: true },
   ),
 };
 

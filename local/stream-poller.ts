@@ -64,6 +64,18 @@ export interface StreamPollerOptions {
   /** Called with a batch given up after maxAttempts (the event source mapping's on-failure destination). */
   onDiscarded?: (event: DynamoDBStreamEvent, error: unknown) => void;
   logger?: StreamPollerLogger;
+  /**
+   * Durable positions (the local runtime keeps them in the table): after a restart a shard with a
+   * checkpoint is read after it, and — once any checkpoint exists — a shard without one from
+   * TRIM_HORIZON (it appeared while the poller was down), instead of `startingPosition`.
+   */
+  checkpoints?: StreamCheckpoints;
+}
+
+export interface StreamCheckpoints {
+  load(): Promise<Map<string, string>>;
+  /** After a batch was handed over (delivered or discarded). */
+  save(shardId: string, sequenceNumber: string, records: DynamoDBRecord[]): Promise<void>;
 }
 
 export interface StreamPoller {
@@ -246,6 +258,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           await deliver(records, shard.shardId);
           if (signal.aborted) break;
           shard.checkpoint = records.at(-1)?.dynamodb?.SequenceNumber ?? shard.checkpoint;
+          if (shard.checkpoint) await options.checkpoints?.save(shard.shardId, shard.checkpoint, records);
         }
         iterator = response.NextShardIterator;
         if (!iterator) break; // the shard is closed and fully read
@@ -322,11 +335,24 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   // Initial shards: open ones from startingPosition (their first iterator fetched before we resolve),
   // closed ones are history (skipped with LATEST, read parent-first with TRIM_HORIZON).
   try {
+    const saved = (await options.checkpoints?.load()) ?? new Map<string, string>();
     const initial = await describeShards();
     const firstIterators = new Map<string, string | undefined>();
     for (const shard of initial) {
       if (!shard.ShardId) continue;
       const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
+      const checkpoint = saved.get(shard.ShardId);
+      if (saved.size > 0) {
+        // Resuming: after the checkpoint, or the whole shard when it is new since the last run.
+        shards.set(shard.ShardId, {
+          shardId: shard.ShardId,
+          parentShardId: shard.ParentShardId,
+          status: 'waiting',
+          startAt: checkpoint ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON',
+          checkpoint,
+        });
+        continue;
+      }
       const state: ShardState = {
         shardId: shard.ShardId,
         parentShardId: shard.ParentShardId,

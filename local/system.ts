@@ -20,7 +20,10 @@ import { DynamoSecretStore } from './dynamo-secret-store.ts';
 import { loadAllHandlers } from './handlers.ts';
 import { type LocalHttpServer, startHttpServer } from './http-server.ts';
 import { type Meter, meterDynamoClient } from './meter.ts';
+import { type ReconcilerTimer, startReconcilerTimer } from './reconciler-timer.ts';
+import { tableStreamCheckpoints } from './stream-checkpoints.ts';
 import { type StreamPoller, startStreamPoller } from './stream-poller.ts';
+import { addMissingIndexes } from './table-migration.ts';
 import { type LocalEngineOptions, LocalWorkflowEngine } from './workflow-engine.ts';
 
 export const LOCAL_TABLE_NAME = 'freezeflow';
@@ -40,6 +43,8 @@ export interface LocalSystemOptions {
    * DynamoDB request units, API requests, events, secret reads. Off (and nothing wrapped) when absent.
    */
   meter?: Meter;
+  /** The reconciler's local timer (local/reconciler-timer.ts); `false` turns it off (workflow tests). */
+  reconciler?: Partial<{ intervalMs: number; graceMs: number; leaseMs: number; limit: number }> | false;
 }
 
 /** The local stand-in for the EventBridge bus: subscribers in this process (the demo, tests). */
@@ -64,6 +69,8 @@ export interface LocalSystem {
   dynamo: DynamoLocal;
   /** The meter given in the options, if any. */
   meter?: Meter;
+  /** The reconciler's timer, unless turned off. */
+  reconciler?: ReconcilerTimer;
   stop(): Promise<void>;
 }
 
@@ -108,7 +115,9 @@ async function ensureTable(dynamo: DynamoLocal, tableName: string): Promise<void
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     await createTable(dynamo.client, tableName);
+    return;
   }
+  await addMissingIndexes(dynamo.client, tableName);
 }
 
 /** GetRecords while nothing was written (AWS's event source mapping polls a shard 4 times a second). */
@@ -153,6 +162,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   // reach a client shared with other systems or tests.
   const client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
   if (meter) meterDynamoClient(client, meter);
+  // Checkpoint writes go through a client of their own, which does not nudge the poller.
+  const checkpointClient = new DynamoDBClient(localClientConfig(dynamo.endpoint));
   const streamNudge: { poller?: StreamPoller } = {};
   nudgeStreamOnWrites(client, () => streamNudge.poller?.nudge());
   try {
@@ -197,9 +208,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       // bounds how late a write from another client (a test's own) is seen.
       pollIntervalMs: IDLE_STREAM_POLL_MS,
       startingPosition: 'LATEST',
+      // Durable positions: a restart on the same data dir resumes after the last handled record.
+      checkpoints: tableStreamCheckpoints({ doc: documentClient(checkpointClient), table: tableName }),
     });
     streamNudge.poller = poller;
-    const started = { http, poller, engine };
+    const reconciler =
+      options.reconciler === false ? undefined : startReconcilerTimer(deps, options.reconciler ?? {});
+    const started = { http, poller, engine, reconciler };
     let stopping: Promise<void> | undefined;
     return {
       url: http.url,
@@ -208,12 +223,15 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       dynamo,
       meter,
       events: localEvents,
+      ...(reconciler ? { reconciler } : {}),
       stop: () => {
         stopping ??= (async () => {
+          await started.reconciler?.stop();
           await started.http.close();
           await started.engine.stop();
           await started.poller.stop();
           client.destroy();
+          checkpointClient.destroy();
           if (ownsDynamo) await dynamo.stop();
         })();
         return stopping;
@@ -224,6 +242,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     await engine?.stop();
     await poller?.stop();
     client.destroy();
+    checkpointClient.destroy();
     if (ownsDynamo) await dynamo.stop();
     throw error;
   }

@@ -24,6 +24,8 @@ export interface ExecutionRecord {
 export interface LocalEngineOptions {
   /** Shorter retry sleeps for tests (aws-local-stepfunctions `retryIntervalOverrides`). */
   retryIntervalOverrides?: Record<string, number | number[]>;
+  /** Shorter Wait states for tests (aws-local-stepfunctions `waitTimeOverrides`, ms per state name). */
+  waitTimeOverrides?: Record<string, number>;
   /**
    * Bounds on what the engine keeps of FINISHED executions (a running one is never forgotten): the
    * most recent `keepFinishedRecords` records stay in `executions` (default 1,000: tests, the demo);
@@ -106,6 +108,7 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
       overrides: {
         taskResourceLocalHandlers: this.bindingsOf(workflow),
         retryIntervalOverrides: this.options.retryIntervalOverrides,
+        waitTimeOverrides: this.options.waitTimeOverrides,
       },
       context,
       noThrowOnAbort: true,

@@ -1,15 +1,27 @@
+import { parseRetryAfter } from '../domain/delivery-schedule.ts';
 import type { BankDirectoryEntry } from '../domain/entities.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook } from '../domain/webhook-signature.ts';
 import type { SecretStore } from './secret-store.ts';
 
 /**
- * Push connector (API.md): a signed POST to the bank's endpoint. 2xx delivered; 408/429/5xx and
- * timeouts are transient (the workflow retries with backoff); any other 4xx is permanent
- * (DISPATCH_FAILED). The error names are what the ASL's Retry/Catch match on.
+ * Push connector (API.md): a signed POST to the bank's endpoint. 2xx delivered; connection errors,
+ * timeouts, 401 (a bank mid-rotation), 408, 429 and 5xx are transient (retried with backoff until the
+ * deadline, domain/delivery-schedule.ts); any other 4xx is permanent (DISPATCH_FAILED).
  */
 export class ConnectorTransientError extends Error {
   override readonly name = 'ConnectorTransientError';
+  constructor(
+    message: string,
+    /** The bank's Retry-After, in seconds, when it gave one. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
 }
+
+/** Statuses after which a delivery is tried again (API.md "Push connector"). */
+export const isTransientStatus = (status: number): boolean =>
+  status === 401 || status === 408 || status === 429 || status >= 500;
 export class ConnectorPermanentError extends Error {
   override readonly name = 'ConnectorPermanentError';
 }
@@ -81,8 +93,11 @@ export class HttpBankConnector implements BankConnector {
       throw new ConnectorTransientError(`bank ${bank.bankId} unreachable: ${(error as Error).message}`);
     }
     if (response.ok) return;
-    const transient = response.status === 408 || response.status === 429 || response.status >= 500;
     const detail = `bank ${bank.bankId} answered ${response.status} to ${message.kind} ${message.instructionId}`;
-    throw transient ? new ConnectorTransientError(detail) : new ConnectorPermanentError(detail);
+    if (!isTransientStatus(response.status)) throw new ConnectorPermanentError(detail);
+    throw new ConnectorTransientError(
+      detail,
+      parseRetryAfter(response.headers.get('retry-after'), new Date(this.nowSeconds() * 1000)),
+    );
   }
 }

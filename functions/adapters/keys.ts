@@ -35,6 +35,7 @@ export const keys = {
   inbox: (bankId: string) => `BANK#${bankId}`,
   inboxByStatus: (bankId: string, status: string) => `BANK#${bankId}#${status}`,
   casePartition: (caseId: string) => `CASE#${caseId}`,
+  dueShard: (shard: number) => `DUE#${shard}`,
   systemChain: 'AUDIT#SYSTEM',
 } as const;
 
@@ -46,6 +47,9 @@ export const skPrefix = {
   trailEdge: 'EDGE#',
   auditEvent: 'AUDIT#',
 } as const;
+
+/** The sparse due index is spread over this many partitions (one Query each per reconciler sweep). */
+export const DUE_SHARDS = 4;
 
 /** Per-bank-per-day totals are split over this many items to stay under DynamoDB's per-item write rate. */
 export const BANK_DAY_SHARDS = 4;

@@ -15,10 +15,13 @@
  *   SECRET#<bankId> / #SIGNING               LOCAL RUNTIME ONLY: the bank's signing secrets (newest
  *                                            first); in AWS they are in Secrets Manager (adapters/
  *                                            secret-store.ts) and this item never exists
+ *   LOCAL#STREAM / <shardId>                 LOCAL RUNTIME ONLY: the stream poller's checkpoint per shard
  *   DAY#<yyyy-mm-dd> / BANK#<bankId>#<shard> frozen totals per bank per day (sharded, summed on read)
  *   IDEM#<caller>#<key> / #IDEM              idempotency record of a POST
  *   AUDIT#SYSTEM / #CASE, AUDIT#<seq>        the system chain (banks registered, secrets rotated)
- * GSIs: `inbox` (GSI1PK BANK#<bankId>, GSI1SK <dispatchedAt>#<id>): a bank's instructions, oldest first;
+ * GSIs: `due` (GSI3PK DUE#<shard>, GSI3SK <dueAt>#<id>): SPARSE — only open instructions with a next
+ *       step (domain/due-work.ts); the reconciler's one Query per shard for work that is due;
+ *       `inbox` (GSI1PK BANK#<bankId>, GSI1SK <dispatchedAt>#<id>): a bank's instructions, oldest first;
  *       `inboxByStatus` (GSI2PK BANK#<bankId>#<status>, same sort): the same, by status.
  */
 export interface KeyAttribute {
@@ -47,6 +50,11 @@ export const freezeflowTable: TableDefinition = {
       indexName: 'inboxByStatus',
       partitionKey: { name: 'GSI2PK', type: 'S' },
       sortKey: { name: 'GSI2SK', type: 'S' },
+    },
+    {
+      indexName: 'due',
+      partitionKey: { name: 'GSI3PK', type: 'S' },
+      sortKey: { name: 'GSI3SK', type: 'S' },
     },
   ],
   stream: 'NEW_IMAGE',

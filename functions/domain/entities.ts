@@ -68,6 +68,23 @@ export interface StopPaymentInstruction {
   escalatedAt: string | null;
   overdueAt: string | null;
   reminderDeadlineAt: string | null;
+  /** When the first delivery attempt began: deadlineAt and holdUntil are fixed then (same body on every attempt). */
+  deliveryStartedAt: string | null;
+  /** Delivery attempts made so far (of the current delivery). */
+  deliveryAttempts: number;
+  /** A delivery (or redelivery) is wanted at this time; null when none is wanted. */
+  nextAttemptAt: string | null;
+  /** A redelivery is retried until this (or deadlineAt, whichever is later). */
+  redeliverUntil: string | null;
+  lastDeliveryError: string | null;
+  remindedAt: string | null;
+  dispatchFailedAt: string | null;
+  expiredAt: string | null;
+  /** A notice (EXTEND, EXPIRED) owed to a push bank, delivered by the same retry rules. */
+  pendingNotice: PendingNotice | null;
+  /** A confirmation with onward transfers was recorded: the trail is to be followed (once). */
+  followPending: boolean;
+  trailResolvedAt: string | null;
   transferredAt?: string | undefined;
   reference?: string | undefined;
   /** Incremented by every update (optimistic locking); absent on a new instruction. */
@@ -75,6 +92,17 @@ export interface StopPaymentInstruction {
   /** RELEASE instructions only. */
   releasesInstructionId?: string | undefined;
   disposition?: ReleaseDisposition | undefined;
+}
+
+/** A push owed to the bank about an instruction, kept until delivered (same id and body each attempt). */
+export interface PendingNotice {
+  kind: 'EXTEND' | 'EXPIRED';
+  deliveryId: string;
+  message: Record<string, unknown>;
+  attempts: number;
+  nextAttemptAt: string;
+  /** Given up (and audited) after this time. */
+  giveUpAt: string;
 }
 
 export interface BankDirectoryEntry {

@@ -31,10 +31,14 @@ export const confirmedStatuses = [
 ] as const satisfies readonly InstructionStatus[];
 export type ConfirmedStatus = (typeof confirmedStatuses)[number];
 
-/** A confirmation is accepted only while the instruction is in one of these. */
+/**
+ * A confirmation is accepted only while the instruction is in one of these. DISPATCH_FAILED is one: a
+ * bank that froze the money (seen in its inbox, or pushed while we recorded a failure) is counted.
+ */
 export const awaitingConfirmationStatuses = [
   'PENDING',
   'DISPATCHED',
+  'DISPATCH_FAILED',
   'OVERDUE',
 ] as const satisfies readonly InstructionStatus[];
 
@@ -51,7 +55,8 @@ const transitions: Readonly<Record<InstructionStatus, readonly InstructionStatus
   CASH_WITHDRAWN: [],
   ACCOUNT_NOT_FOUND: [],
   REJECTED: [],
-  DISPATCH_FAILED: [],
+  // A redelivery that reaches the bank makes it DISPATCHED again; the bank may still confirm.
+  DISPATCH_FAILED: ['DISPATCHED', ...confirmedStatuses],
   EXPIRED: [],
   RELEASED: [],
 };
@@ -81,6 +86,7 @@ export function isHeld(status: InstructionStatus): boolean {
 const releaseTransitions: Readonly<Partial<Record<InstructionStatus, readonly InstructionStatus[]>>> = {
   PENDING: ['DISPATCHED', 'DISPATCH_FAILED', 'OVERDUE', 'RELEASED'],
   DISPATCHED: ['DISPATCH_FAILED', 'OVERDUE', 'RELEASED'],
+  DISPATCH_FAILED: ['DISPATCHED', 'RELEASED'],
   OVERDUE: ['RELEASED'],
 };
 

@@ -43,5 +43,16 @@ export function newInstruction(fields: NewInstruction): StopPaymentInstruction {
     escalatedAt: null,
     overdueAt: null,
     reminderDeadlineAt: null,
+    deliveryStartedAt: null,
+    deliveryAttempts: 0,
+    nextAttemptAt: null,
+    redeliverUntil: null,
+    lastDeliveryError: null,
+    remindedAt: null,
+    dispatchFailedAt: null,
+    expiredAt: null,
+    pendingNotice: null,
+    followPending: false,
+    trailResolvedAt: null,
   };
 }

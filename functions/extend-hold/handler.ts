@@ -3,6 +3,7 @@ import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { idempotencyCompleteOp } from '../adapters/dynamo/idempotency.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
 import { log } from '../adapters/logger.ts';
+import { deliverNotice, pendingNotice } from '../app/deliver-notice.ts';
 import { StateConflict } from '../domain/errors.ts';
 import { isHeld } from '../domain/instruction-lifecycle.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
@@ -16,9 +17,10 @@ import { extendMessage } from '../workflow/messages.ts';
 
 /**
  * POST /cases/{caseId}/instructions/{instructionId}/extend (police, own agency): converts or renews a
- * hold with a legal basis: holdUntil = now + holdHours. The hold timer, woken at the old end, finds
- * the new one and waits again. The bank is told (push `kind: "EXTEND"`; pull banks see the new
- * holdUntil in their inbox).
+ * hold with a legal basis: holdUntil = now + holdHours, longer or shorter. The hold timer, woken at
+ * the old end, finds a later one and waits again; a shortened hold gets a timer of its own for the new
+ * end. The bank is told (push `kind: "EXTEND"`, kept as a pending notice until delivered; pull banks
+ * see the new holdUntil in their inbox).
  */
 export const createExtendHold = (deps: Dependencies) =>
   httpHandler('extendHold', async (request) => {
@@ -37,7 +39,9 @@ export const createExtendHold = (deps: Dependencies) =>
 
     const now = deps.now();
     const holdUntil = new Date(now.getTime() + input.holdHours * 3_600_000).toISOString();
+    const bank = await getBankForDelivery(deps.db, found.bankId);
     let body: unknown;
+    let shortened = false;
     try {
       await changeInstruction(deps.db, instructionId, () => deps.now().toISOString(), {
         decide: (current) => {
@@ -48,6 +52,7 @@ export const createExtendHold = (deps: Dependencies) =>
             );
           }
           const extended = { ...current, holdUntil };
+          shortened = current.holdUntil !== null && Date.parse(holdUntil) < Date.parse(current.holdUntil);
           body = {
             ...instructionView(extended),
             legalBasis: input.legalBasis,
@@ -59,6 +64,18 @@ export const createExtendHold = (deps: Dependencies) =>
               holdHours: input.holdHours,
               holdLegalBasis: input.legalBasis,
               extendedAt: now.toISOString(),
+              // The bank is told by the push rules (retried until the new holdUntil, app/deliver-notice.ts).
+              ...(bank?.mode === 'push'
+                ? {
+                    pendingNotice: pendingNotice(
+                      'EXTEND',
+                      `${instructionId}:EXTEND:${holdUntil}`,
+                      extendMessage(current, holdUntil, input.legalBasis),
+                      now,
+                      holdUntil,
+                    ),
+                  }
+                : {}),
             },
             extraOps: [
               idempotencyCompleteOp(
@@ -81,34 +98,25 @@ export const createExtendHold = (deps: Dependencies) =>
       if (replay) return replay;
       throw error;
     }
-    await tellBank(deps, instructionId, holdUntil, input.legalBasis);
+    // A shortened hold must lapse at its new time: the running timer waits for the old end.
+    if (shortened) {
+      await deps.workflow.startExecution(
+        'holdTimer',
+        `${instructionId}-hold-${holdUntil.replace(/\D/g, '')}`,
+        {
+          caseId: fraudCase.caseId,
+          instructionId,
+        },
+      );
+    }
+    // One attempt now; a failed one is retried by the reconciler (the notice waits on the instruction).
+    await deliverNotice(deps, instructionId, 'system:workflow').catch((error: unknown) =>
+      log.warn('EXTEND not delivered yet; retried by the reconciler', {
+        instructionId,
+        error: (error as Error).message,
+      }),
+    );
     return json(200, body);
   });
-
-/** Best effort (the extension is the legal fact and is recorded): a few tries, then a logged warning. */
-async function tellBank(deps: Dependencies, instructionId: string, holdUntil: string, legalBasis: unknown) {
-  const instruction = await getInstruction(deps.db, instructionId);
-  const bank = instruction ? await getBankForDelivery(deps.db, instruction.bankId) : undefined;
-  if (!instruction || bank?.mode !== 'push') return;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      await deps.connector.push(
-        bank,
-        extendMessage(instruction, holdUntil, legalBasis),
-        `${instructionId}:EXTEND:${holdUntil}`,
-      );
-      return;
-    } catch (error) {
-      if ((error as Error).name === 'ConnectorPermanentError' || attempt === 3) {
-        log.warn('EXTEND not delivered; the bank sees the new holdUntil in its inbox', {
-          instructionId,
-          error: (error as Error).message,
-        });
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 200 * attempt));
-    }
-  }
-}
 
 export const handler = lambdaEntry(createExtendHold);

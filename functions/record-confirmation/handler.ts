@@ -40,7 +40,7 @@ export const createRecordConfirmation = (deps: Dependencies) =>
           reportedAt: release.reportedAt,
           reason: release.reason,
         },
-        requestHash(raw),
+        requestHash(replayIdentity(raw)),
         actorOf(caller),
         deps.now,
       );
@@ -61,7 +61,7 @@ export const createRecordConfirmation = (deps: Dependencies) =>
       deps.db,
       instructionId,
       confirmation,
-      requestHash(raw),
+      requestHash(replayIdentity(raw)),
       actorOf(caller),
       deps.now,
       snapshot,
@@ -69,5 +69,15 @@ export const createRecordConfirmation = (deps: Dependencies) =>
     await completeWaitingTask(instructionId, answer.body);
     return json(answer.statusCode, answer.body);
   });
+
+/**
+ * What makes two confirmations "the same" (API.md): everything but `reportedAt` and `reason`, which a
+ * bank's retry rebuilds. The same confirmationId with another result, amount or transfer is a 409.
+ */
+export function replayIdentity(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const { reportedAt: _reportedAt, reason: _reason, ...identity } = raw as Record<string, unknown>;
+  return identity;
+}
 
 export const handler = lambdaEntry(createRecordConfirmation);

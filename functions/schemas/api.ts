@@ -129,6 +129,9 @@ export const ReleaseConfirmationBody = z.strictObject({
 });
 export type ReleaseConfirmationInput = z.infer<typeof ReleaseConfirmationBody>;
 
+/** POST …/redeliver takes no fields (an empty body or `{}`). */
+export const RedeliverBody = z.strictObject({});
+
 export const ExtendHoldBody = z.strictObject({ legalBasis: LegalBasis, holdHours: HoldHours });
 
 export const ReleaseBody = z.strictObject({

@@ -5,6 +5,7 @@ import {
   FreezeConfirmationBody,
   OpenCaseBody,
   PeriodQuery,
+  RedeliverBody,
   RegisterBankBody,
   ReleaseBody,
   ReleaseConfirmationBody,
@@ -66,6 +67,12 @@ const docs: Record<RouteId, RouteDoc> = {
     success: 200,
     body: ExtendHoldBody,
     idempotent: true,
+  },
+  redeliverInstruction: {
+    summary:
+      'Deliver a PENDING, DISPATCHED, DISPATCH_FAILED or OVERDUE instruction again (same delivery id, same deadlineAt/holdUntil)',
+    success: 202,
+    body: RedeliverBody,
   },
   orderRelease: {
     summary:

@@ -75,6 +75,14 @@ export const routes = [
     scope: 'case',
   },
   {
+    id: 'redeliverInstruction',
+    method: 'POST',
+    path: '/cases/{caseId}/instructions/{instructionId}/redeliver',
+    handler: 'redeliver-instruction',
+    roles: ['police', 'admin'],
+    scope: 'case',
+  },
+  {
     id: 'orderRelease',
     method: 'POST',
     path: '/cases/{caseId}/releases',

@@ -8,6 +8,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_BUS_ENV } from '../../functions/adapters/event-publisher.ts';
@@ -44,12 +46,20 @@ export const bundlingOptions: nodejs.BundlingOptions = {
   externalModules: [],
 };
 
+/** Every workflow Task's TimeoutSeconds exceeds this (workflows/*.asl.json), so retries never overlap. */
+export const WORKFLOW_LAMBDA_TIMEOUT_SECONDS = 60;
+
 const timeouts: Record<FunctionSpec['trigger'], Duration> = {
   // API Gateway HTTP APIs give up after 30 s
   http: Duration.seconds(29),
-  workflow: Duration.seconds(60),
+  workflow: Duration.seconds(WORKFLOW_LAMBDA_TIMEOUT_SECONDS),
   tableStream: Duration.seconds(60),
+  // One sweep takes at most RECONCILE limit entries; a sweep cut short resumes at the next one.
+  schedule: Duration.seconds(300),
 };
+
+/** How often the reconciler sweeps in AWS (its grace is in functions/reconcile/handler.ts). */
+export const RECONCILE_EVERY = Duration.minutes(2);
 
 const STATES_TASK_RESPONSE = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
 
@@ -279,6 +289,21 @@ export class Functions extends Construct {
   }
 
   private connectTrigger(fn: nodejs.NodejsFunction, spec: FunctionSpec, table: dynamodb.ITable): void {
+    if (spec.trigger === 'schedule') {
+      const role = new iam.Role(this, `${fn.node.id}ScheduleRole`, {
+        assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+        description: 'EventBridge Scheduler: invoke the reconciler',
+      });
+      new scheduler.Schedule(this, `${fn.node.id}Schedule`, {
+        description: 'freezeflow reconciler: carries on every open instruction whose next step is overdue',
+        schedule: scheduler.ScheduleExpression.rate(RECONCILE_EVERY),
+        target: new schedulerTargets.LambdaInvoke(fn, { retryAttempts: 2, role }),
+      });
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${cfnRef(fn, 'Arn')}:*]`,
+        reason: "lambda:InvokeFunction on the reconciler's own versions and aliases (CDK's grantInvoke)",
+      });
+    }
     if (spec.trigger === 'tableStream') {
       fn.addEventSource(
         new DynamoEventSource(table, {

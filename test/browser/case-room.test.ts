@@ -82,6 +82,15 @@ beforeAll(async () => {
           [FOLLOW_ON]: { result: 'ACTIONED', frozen: 'ALL', delayMs: 300 },
         },
       },
+      // Never answers, with a 2 s SLA: OVERDUE soon, for the redeliver action.
+      {
+        bankId: 'ZETA',
+        name: 'Zeta Bank',
+        slaSeconds: 2,
+        signingSecret: secret('ZETA'),
+        accounts: {},
+        defaultScript: { result: 'SILENT' },
+      },
       {
         bankId: 'EPSILON',
         name: 'Epsilon Bank',
@@ -98,14 +107,14 @@ beforeAll(async () => {
       },
     ],
   });
-  for (const bankId of ['ALPHA', 'BETA', 'GAMMA', 'DELTA', 'EPSILON']) {
+  for (const bankId of ['ALPHA', 'BETA', 'GAMMA', 'DELTA', 'EPSILON', 'ZETA']) {
     const res = await local.api.request('PUT', `/banks/${bankId}`, {
       as: { role: 'admin' },
       body: {
         name: bankId,
         mode: 'push',
         endpoint: banks.endpoint(bankId),
-        slaSeconds: 60,
+        slaSeconds: bankId === 'ZETA' ? 2 : 60,
         signingSecret: secret(bankId),
       },
     });
@@ -397,6 +406,60 @@ describe('the police case room in Chromium', () => {
     expect(plain(await page.getByTestId('order-error').textContent())).toContain('422');
     expect((await apiCase(caseId)).orders).toHaveLength(0);
     expect(await axe(page, 'freeze-order form with errors')).toEqual([]);
+    await page.context().close();
+  });
+
+  it('redelivers an overdue instruction and shows the API answer', async () => {
+    const opened = await local.api.request<{ caseId: string }>('POST', '/cases', {
+      as: police,
+      idempotencyKey: true,
+      body: {
+        reference: 'PSB-7-LATE',
+        reportedLoss: { currency: 'CNY', minor: '100000' },
+        reportedAt: '2026-12-01T08:00:00Z',
+      },
+    });
+    const { caseId } = opened.body;
+    const order = await local.api.request<{ instructions: { instructionId: string }[] }>(
+      'POST',
+      `/cases/${caseId}/freeze-orders`,
+      {
+        as: police,
+        idempotencyKey: true,
+        body: {
+          legalBasis: {
+            kind: 'Stop-payment',
+            reference: 'SP-LATE',
+            issuedBy: 'City PSB',
+            issuedAt: '2026-12-01T08:00:00Z',
+          },
+          targets: [
+            {
+              bankId: 'ZETA',
+              accountNumber: '6006000000000006',
+              amount: { currency: 'CNY', minor: '100000' },
+            },
+          ],
+          holdHours: 1,
+        },
+      },
+    );
+    expect(order.status).toBe(202);
+    const id = order.body.instructions[0]!.instructionId;
+    const page = await browser.page();
+    await signIn(page, AGENCY, `/cases/${caseId}`);
+    await expect
+      .poll(() => page.getByTestId('instruction-6006000000000006').getAttribute('data-status'), {
+        timeout: 20_000,
+      })
+      .toBe('OVERDUE');
+    await page.getByTestId(`redeliver-${id}-open`).click();
+    const dialog = page.getByTestId(`redeliver-${id}`);
+    await dialog.getByRole('button', { name: 'Review' }).click();
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect
+      .poll(async () => plain(await page.getByTestId(`redeliver-${id}-answer`).textContent()))
+      .toBe('Done: the API answered 202. Delivery queued.');
     await page.context().close();
   });
 

@@ -45,6 +45,7 @@ const world = {
   i2: '', // instruction of C1 at B2
   h1: '', // FROZEN instruction of C1 (at B1)
   h2: '', // FROZEN instruction of C2 (at B1)
+  o2: '', // open (DISPATCHED) instruction of C2 (at B2), for redeliver
   missingCase: 'CZZZZZZZZZZ', // well-formed, never issued
   missingInstruction: '', // well-formed (C1's prefix), never issued
   adminBank: `BX-${randomUUID().slice(0, 8)}`,
@@ -151,6 +152,8 @@ interface RouteRequest {
     idempotencyKey?: boolean;
     /** Path ids of a scope-less route (e.g. the bank an admin registers). */
     params?: Record<string, string>;
+    /** Path ids that replace the scoped ones (a route that needs an open instruction, not a hold). */
+    replace?: Record<string, string>;
   };
 }
 
@@ -200,6 +203,18 @@ const requests: Partial<Record<string, RouteRequest>> = {
     success: 200,
     build: () => ({ idempotencyKey: true, body: { legalBasis, holdHours: 72 } }),
   },
+  redeliverInstruction: {
+    success: 202,
+    // The targets name holds (FROZEN, not redeliverable): use an open instruction of the same case.
+    build: ({ params }) => ({
+      replace:
+        params.instructionId === world.h1
+          ? { instructionId: world.i1 }
+          : params.instructionId === world.h2
+            ? { instructionId: world.o2 }
+            : undefined,
+    }),
+  },
   orderRelease: {
     success: 202,
     build: ({ params }) => ({
@@ -229,6 +244,7 @@ const apiMdRoutes = [
   'GET /cases/{caseId}/audit',
   'POST /cases/{caseId}/instructions/{instructionId}/extend',
   'POST /cases/{caseId}/releases',
+  'POST /cases/{caseId}/instructions/{instructionId}/redeliver',
   'GET /banks/{bankId}/instructions',
   'POST /banks/{bankId}/instructions/{instructionId}/confirmations',
   'GET /totals',
@@ -243,7 +259,12 @@ function inScope(caller: Caller, target: Target): boolean {
   if (!as || !target.owner) return false;
   if ('unscoped' in target.owner) return true;
   if ('agencyId' in target.owner) {
-    return as.role === 'regulator' || (as.role === 'police' && as.agencyId === target.owner.agencyId);
+    // An admin may act in any case (redeliver is the only case route an admin's role reaches).
+    return (
+      as.role === 'regulator' ||
+      as.role === 'admin' ||
+      (as.role === 'police' && as.agencyId === target.owner.agencyId)
+    );
   }
   return as.role === 'bank' && as.bankId === target.owner.bankId;
 }
@@ -295,7 +316,7 @@ async function callRoute(
   const entry = requestOf(route);
   if (!entry) throw new Error(`route ${route.id} has no entry in the access matrix's request map`);
   const built = entry.build({ params: scoped });
-  const path = fillPath(route.path, { ...built.params, ...scoped });
+  const path = fillPath(route.path, { ...built.params, ...scoped, ...built.replace });
   const headers: Record<string, string> = {};
   if (as) headers.authorization = `Bearer ${await local.api.token(as.role, as)}`;
   const body = override.rawBody ?? (built.body === undefined ? undefined : JSON.stringify(built.body));
@@ -381,6 +402,20 @@ beforeAll(async () => {
     expect(confirmed.body.status).toBe('FROZEN');
     return instructionId;
   };
+  const open2 = await api.request<{ instructions: { instructionId: string }[] }>(
+    'POST',
+    `/cases/${world.c2}/freeze-orders`,
+    {
+      as: { role: 'police', agencyId: 'PSB-2' },
+      idempotencyKey: true,
+      body: {
+        legalBasis,
+        targets: [{ bankId: 'B2', accountNumber: '6222000000000021', amount: cny(REQUESTED) }],
+      },
+    },
+  );
+  expect(open2.status, JSON.stringify(open2.body)).toBe(202);
+  world.o2 = open2.body.instructions[0]?.instructionId ?? '';
   world.h1 = await held(world.c1, 'PSB-1', '6222000000000011');
   world.h2 = await held(world.c2, 'PSB-2', '6222000000000012');
   // Let the workflow deliver both (pull mode: DISPATCHED in the inbox), so the matrix runs against settled state.

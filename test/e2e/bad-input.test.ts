@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { getInstructionItem } from '../../functions/adapters/dynamo/instructions.ts';
 import { dumpTable } from '../support/dump.ts';
 import { cny, legalBasis } from '../support/fixtures.ts';
 import { useLocalSystem } from '../support/local-system.ts';
@@ -50,6 +51,11 @@ beforeAll(async () => {
       as: b1,
     });
     if (inbox.body.items[0]?.status === 'DISPATCHED') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // …and start waiting for the bank (its token stored), so nothing writes while the cases run.
+  for (let i = 0; i < 100; i++) {
+    if ((await getInstructionItem(local.system.deps.db, instructionId))?.taskToken) break;
     await new Promise((r) => setTimeout(r, 50));
   }
 });

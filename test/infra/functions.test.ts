@@ -44,11 +44,12 @@ const WRITE_ACTIONS = [
 ];
 
 describe('the function catalog', () => {
-  it('names every handler folder: routes, workflow tasks, the stream consumer (and nothing else)', () => {
+  it('names every handler folder: routes, workflow tasks, the stream consumer, the reconciler (and nothing else)', () => {
     const expected = new Set<string>([
       ...routes.map((r) => r.handler),
       ...Object.values(workflowFunctions).map((f) => f.handler),
       'follow-the-money',
+      'reconcile',
     ]);
     expect(new Set(functionFolders)).toEqual(expected);
   });
@@ -89,7 +90,7 @@ describe('Lambda functions', () => {
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: 512,
-        Timeout: functionCatalog[folder].trigger === 'http' ? 29 : 60,
+        Timeout: { http: 29, workflow: 60, tableStream: 60, schedule: 300 }[functionCatalog[folder].trigger],
         TracingConfig: { Mode: 'Active' },
       });
       const env = fn.Environment.Variables as Record<string, unknown>;
@@ -132,12 +133,18 @@ describe('IAM least privilege (the policies of each function role)', () => {
       .map((r) => /:stateMachine:([A-Za-z0-9_-]+)"/.exec(JSON.stringify(r))?.[1] ?? JSON.stringify(r))
       .sort();
 
-  it('only submit-freeze-order, follow-the-money and order-release start executions, each its own', () => {
+  it('only the functions that start work start executions, each its own', () => {
     expect(withAction('states:StartExecution')).toEqual([
+      'extend-hold',
       'follow-the-money',
       'order-release',
+      'reconcile',
+      'redeliver-instruction',
       'submit-freeze-order',
     ]);
+    expect(startable('extend-hold')).toEqual(['FreezeflowStack-HoldTimer']);
+    expect(startable('redeliver-instruction')).toEqual(['FreezeflowStack-StopPaymentInstruction']);
+    expect(startable('reconcile')).toEqual(['FreezeflowStack-FreezeOrder', 'FreezeflowStack-HoldTimer']);
     expect(startable('submit-freeze-order')).toEqual(['FreezeflowStack-FreezeOrder']);
     expect(startable('follow-the-money')).toEqual([
       'FreezeflowStack-FreezeOrder',
@@ -146,9 +153,11 @@ describe('IAM least privilege (the policies of each function role)', () => {
     expect(startable('order-release')).toEqual(['FreezeflowStack-StopPaymentInstruction']);
   });
 
-  it('only follow-the-money may start a hold timer', () => {
-    expect(deployed.filter((f) => startable(f).includes('FreezeflowStack-HoldTimer'))).toEqual([
+  it('only follow-the-money, a shortened extension and the reconciler may start a hold timer', () => {
+    expect(deployed.filter((f) => startable(f).includes('FreezeflowStack-HoldTimer')).sort()).toEqual([
+      'extend-hold',
       'follow-the-money',
+      'reconcile',
     ]);
   });
 
@@ -259,24 +268,38 @@ describe('domain events (EventBridge)', () => {
     });
   });
 
-  it('only escalate-instruction may put events, on the stack bus only', () => {
-    expect(withAction('events:PutEvents')).toEqual(['escalate-instruction']);
-    expect(deployed.filter((f) => functionCatalog[f].publishesEvents)).toEqual(['escalate-instruction']);
-    const statements = built
-      .statementsOf('escalate-instruction')
-      .filter((s) => [s.Action].flat().some((a) => a.startsWith('events:')));
-    expect(statements).toHaveLength(1);
-    expect(statements[0]).toMatchObject({
-      Effect: 'Allow',
-      Action: 'events:PutEvents',
-      Resource: { 'Fn::GetAtt': [built.logicalId(built.stack.events.bus), 'Arn'] },
-    });
+  // Every function that may escalate an instruction (app/escalate-instruction.ts) publishes.
+  const escalators = ['dispatch-instruction', 'escalate-instruction', 'reconcile', 'record-dispatch-failed'];
+
+  it('only the functions that escalate may put events, on the stack bus only', () => {
+    expect(withAction('events:PutEvents').sort()).toEqual(escalators);
+    expect(deployed.filter((f) => functionCatalog[f].publishesEvents).sort()).toEqual(escalators);
+    for (const folder of escalators) {
+      const statements = built
+        .statementsOf(folder as (typeof deployed)[number])
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('events:')));
+      expect(statements, folder).toHaveLength(1);
+      expect(statements[0]).toMatchObject({
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [built.logicalId(built.stack.events.bus), 'Arn'] },
+      });
+    }
   });
 
-  it('only escalate-instruction knows the bus name', () => {
+  it('only the functions that escalate know the bus name', () => {
     const withBus = deployed.filter(
       (f) => built.resources[built.functionId(f)]!.Properties.Environment.Variables[EVENT_BUS_ENV],
     );
-    expect(withBus).toEqual(['escalate-instruction']);
+    expect(withBus.sort()).toEqual(escalators);
+  });
+
+  it('a schedule invokes the reconciler every two minutes, through a role that may invoke only it', () => {
+    const schedules = Object.values(built.resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]?.Properties).toMatchObject({
+      ScheduleExpression: 'rate(2 minutes)',
+      Target: { Arn: { 'Fn::GetAtt': [built.functionId('reconcile'), 'Arn'] } },
+    });
   });
 });

@@ -15,7 +15,12 @@ beforeAll(() => {
 });
 
 const PREFIX = 'freezeflow/FreezeflowStack';
-const PUSHERS = ['check-hold', 'dispatch-instruction', 'extend-hold'] as const satisfies FunctionFolder[];
+const PUSHERS = [
+  'check-hold',
+  'dispatch-instruction',
+  'extend-hold',
+  'reconcile',
+] as const satisfies FunctionFolder[];
 const actions = (s: Statement) => [s.Action].flat();
 const secretStatements = (folder: FunctionFolder) =>
   built.statementsOf(folder).filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')));

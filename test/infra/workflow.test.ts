@@ -151,11 +151,11 @@ describe('fan-out from freezeOrder to stopPaymentInstruction', () => {
 });
 
 describe('the hold timer (expiry of holds)', () => {
-  it('runs check-hold, waits until the timestamp it returns, and needs nothing else', () => {
+  it('runs check-hold, waits until the timestamp it returns, escalates a failed step, and needs nothing else', () => {
     const asl = JSON.parse(readWorkflowDefinition('holdTimer')) as Asl;
-    expect(substitutionKeys(readWorkflowDefinition('holdTimer'))).toEqual([
-      workflowFunctions.checkHold.substitution,
-    ]);
+    expect(substitutionKeys(readWorkflowDefinition('holdTimer')).sort()).toEqual(
+      [workflowFunctions.checkHold.substitution, workflowFunctions.escalateInstruction.substitution].sort(),
+    );
     expect(
       (machine('holdTimer').Properties.DefinitionSubstitutions as Record<string, unknown>)[
         workflowFunctions.checkHold.substitution
@@ -171,7 +171,10 @@ describe('the hold timer (expiry of holds)', () => {
       statements
         .filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'))
         .flatMap((s) => [s.Resource].flat()),
-    ).toEqual([{ 'Fn::GetAtt': [built.functionId('check-hold'), 'Arn'] }]);
+    ).toEqual([
+      { 'Fn::GetAtt': [built.functionId('check-hold'), 'Arn'] },
+      { 'Fn::GetAtt': [built.functionId('escalate-instruction'), 'Arn'] },
+    ]);
   });
 
   it('is started by no state machine (only follow-the-money starts it, see functions.test.ts)', () => {

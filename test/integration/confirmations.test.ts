@@ -51,6 +51,32 @@ describe('recording confirmations against DynamoDB Local', () => {
     expect(view?.confirmations).toHaveLength(1);
   });
 
+  it('answers a retry with a rebuilt reportedAt and reason as a replay (200), and another amount as 409', async () => {
+    const order = await submitOrder(deps, caseId, [
+      { bankId: 'B1', accountNumber: '6222000000000009', minor: 5_000_000n },
+    ]);
+    const id = order.body.instructions[0]!.instructionId;
+    const first = {
+      confirmationId: 'retry-1',
+      result: 'ACTIONED',
+      frozen: cny(1_000n),
+      reportedAt: '2026-12-01T10:00:00Z',
+      reason: 'first try',
+    };
+    expect((await confirm(id, first)).status).toBe(201);
+    const retry = await confirm(id, {
+      ...first,
+      reportedAt: '2026-12-01T10:00:09Z',
+      reason: 'rebuilt on retry',
+    });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual({ instructionId: id, status: 'PARTIALLY_FROZEN' });
+    const conflicting = await confirm(id, { ...first, frozen: cny(2_000n) });
+    expect(conflicting.status).toBe(409);
+    expect((conflicting.body as unknown as { rule: string }).rule).toBe('CONFIRMATION_ID_REUSED');
+    expect((await totals()).frozen).toEqual([cny(1_000n)]);
+  });
+
   it('refuses a confirmation that does not fit the state (409) and writes nothing', async () => {
     const order = await submitOrder(deps, caseId, [
       { bankId: 'B1', accountNumber: '6222000000000002', minor: 1000n },

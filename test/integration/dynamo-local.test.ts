@@ -57,7 +57,16 @@ describe('DynamoDB Local', () => {
     const attributeTypes = Object.fromEntries(
       (Table?.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]),
     );
-    expect(attributeTypes).toEqual({ PK: 'S', SK: 'S', GSI1PK: 'S', GSI1SK: 'S', GSI2PK: 'S', GSI2SK: 'S' });
+    expect(attributeTypes).toEqual({
+      PK: 'S',
+      SK: 'S',
+      GSI1PK: 'S',
+      GSI1SK: 'S',
+      GSI2PK: 'S',
+      GSI2SK: 'S',
+      GSI3PK: 'S',
+      GSI3SK: 'S',
+    });
   });
 
   it('serves the GSIs through the document client of Db', async () => {

@@ -71,11 +71,12 @@ describe('meter on the local system', () => {
     const [order] = result.orders;
     expect(order?.k).toBe(2);
     const o = order!;
-    // Per workflow, every state entered: Map + 2 iterations + Summarize; Dispatch, Choice, Await, Done
-    // per instruction; CheckHold, Choice, Wait, CheckHold, Choice, HoldDone per hold timer.
+    // Per workflow, every state entered: Map + 2 iterations + Summarize + OrderDone; Dispatch,
+    // DeliveryOutcome, IsAwaiting, Await, Done per instruction; CheckHold, Choice, Wait, CheckHold,
+    // Choice, HoldDone per hold timer.
     expect(o.workflows).toEqual({
-      freezeOrder: { executions: 1, transitions: 4, retries: 0 },
-      stopPaymentInstruction: { executions: 2, transitions: 8, retries: 0 },
+      freezeOrder: { executions: 1, transitions: 5, retries: 0 },
+      stopPaymentInstruction: { executions: 2, transitions: 10, retries: 0 },
       holdTimer: { executions: 2, transitions: 12, retries: 0 },
     });
     expect(o.lambda['dispatch-instruction']?.invocations).toBe(2);

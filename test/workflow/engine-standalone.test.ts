@@ -18,7 +18,7 @@ const after = typeof Promise.withResolvers;
 const calls = [];
 const stub = (name, result) => async (payload) => { calls.push(name + ':' + (payload.kind ?? '')); return result; };
 const engine = new LocalWorkflowEngine(new Map([
-  ['dispatchInstruction', stub('dispatchInstruction', { awaiting: false, timeoutSeconds: 1 })],
+  ['dispatchInstruction', stub('dispatchInstruction', { outcome: 'DONE', awaiting: false, timeoutSeconds: 1, waitSeconds: 1 })],
   ['registerTaskToken', stub('registerTaskToken', {})],
   ['recordOverdue', stub('recordOverdue', { awaiting: false })],
   ['escalateInstruction', stub('escalateInstruction', {})],

@@ -25,7 +25,14 @@ afterEach(async () => {
 describe('fan-out', () => {
   it('dispatches 200 silent banks at once; each goes OVERDUE and is escalated at its own deadline', async () => {
     const ids = Array.from({ length: 200 }, (_, i) => instructionId(i + 1));
-    const stubs = new Stubs({ dispatchInstruction: () => ({ awaiting: true, timeoutSeconds: 2 }) });
+    const stubs = new Stubs({
+      dispatchInstruction: () => ({
+        outcome: 'DELIVERED',
+        waitSeconds: 1,
+        awaiting: true,
+        timeoutSeconds: 2,
+      }),
+    });
     const e = newEngine(stubs);
     engine = e;
 
@@ -83,7 +90,7 @@ describe('fan-out', () => {
     const stubs = new Stubs({
       dispatchInstruction: async (p) => {
         if (slow.has(String(p['instructionId']))) await gate;
-        return { awaiting: true, timeoutSeconds: 30 };
+        return { outcome: 'DELIVERED', waitSeconds: 1, awaiting: true, timeoutSeconds: 30 };
       },
     });
     const e = newEngine(stubs);

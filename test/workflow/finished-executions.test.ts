@@ -19,7 +19,14 @@ const key = (n: number) => `stopPaymentInstruction:${instructionId(n)}`;
 describe('finished executions', () => {
   it('keeps the most recent records, forgets older ones, and still treats their names as started', async () => {
     // Delivered with nothing to await: each instruction execution succeeds at once.
-    const stubs = new Stubs({ dispatchInstruction: () => ({ awaiting: false, timeoutSeconds: 1 }) });
+    const stubs = new Stubs({
+      dispatchInstruction: () => ({
+        outcome: 'DELIVERED',
+        waitSeconds: 1,
+        awaiting: false,
+        timeoutSeconds: 1,
+      }),
+    });
     const e = new LocalWorkflowEngine(stubs.functions(), {
       keepFinishedRecords: 2,
       rememberFinishedNames: 3,
@@ -60,8 +67,8 @@ describe('finished executions', () => {
       // Instruction 9 waits for its bank (a token that never comes); the others finish at once.
       dispatchInstruction: (p: Payload) =>
         p['instructionId'] === waiting
-          ? { awaiting: true, timeoutSeconds: 30 }
-          : { awaiting: false, timeoutSeconds: 1 },
+          ? { outcome: 'DELIVERED', waitSeconds: 1, awaiting: true, timeoutSeconds: 30 }
+          : { outcome: 'DELIVERED', waitSeconds: 1, awaiting: false, timeoutSeconds: 1 },
     });
     const e = new LocalWorkflowEngine(stubs.functions(), {
       keepFinishedRecords: 1,

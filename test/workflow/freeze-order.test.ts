@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectorPermanentError, ConnectorTransientError } from '../../functions/adapters/bank-connector.ts';
-import type { ExecutionRecord, LocalWorkflowEngine } from '../../local/workflow-engine.ts';
+import { ConnectorPermanentError } from '../../functions/adapters/bank-connector.ts';
+import { type ExecutionRecord, LocalWorkflowEngine } from '../../local/workflow-engine.ts';
 import {
   CASE_ID,
   execution,
@@ -14,7 +14,6 @@ import {
   newEngine,
   ORDER_ID,
   outputOf,
-  retryBudget,
   Stubs,
   until,
 } from './harness.ts';
@@ -111,21 +110,20 @@ describe('freeze order fan-out', () => {
     | { kind: 'confirmsAtOnce' }
     | { kind: 'notAwaiting' }
     | { kind: 'permanent' }
-    | { kind: 'transientThenOk'; failures: number }
-    | { kind: 'transientForever' };
+    | { kind: 'retryThenOk'; retries: number }
+    | { kind: 'givesUp'; retries: number }
+    | { kind: 'stepFails' };
 
   const behaviour: fc.Arbitrary<Behaviour> = fc.oneof(
     fc.constant<Behaviour>({ kind: 'confirmsAtOnce' }),
     fc.constant<Behaviour>({ kind: 'notAwaiting' }),
     fc.constant<Behaviour>({ kind: 'permanent' }),
-    fc
-      .integer({ min: 1, max: 6 }) // the budget is 5: 5 still succeeds, 6 does not
-      .map<Behaviour>((failures) => ({ kind: 'transientThenOk', failures })),
-    fc.constant<Behaviour>({ kind: 'transientForever' }),
+    fc.integer({ min: 1, max: 8 }).map<Behaviour>((retries) => ({ kind: 'retryThenOk', retries })),
+    fc.integer({ min: 0, max: 4 }).map<Behaviour>((retries) => ({ kind: 'givesUp', retries })),
+    fc.constant<Behaviour>({ kind: 'stepFails' }),
   );
 
   it('property: every instruction of any order ends on its own path, whatever its bank does', async () => {
-    const budget = retryBudget('stopPaymentInstruction', 'DispatchInstruction', 'ConnectorTransientError');
     // One engine for all runs (building one validates both ASL files); each run has its own ids.
     const behaviours = new Map<string, Behaviour>();
     const attempts = new Map<string, number>();
@@ -136,11 +134,21 @@ describe('freeze order fan-out', () => {
         const n = (attempts.get(id) ?? 0) + 1;
         attempts.set(id, n);
         const b = behaviours.get(id);
+        const retry = { outcome: 'RETRY', awaiting: false, timeoutSeconds: 30, waitSeconds: 1 };
         if (b?.kind === 'permanent') throw new ConnectorPermanentError('422 from bank');
-        if (b?.kind === 'transientForever') throw new ConnectorTransientError('503 from bank');
-        if (b?.kind === 'transientThenOk' && n <= b.failures)
-          throw new ConnectorTransientError('503 from bank');
-        return { awaiting: b?.kind !== 'notAwaiting', timeoutSeconds: 30 };
+        if (b?.kind === 'stepFails') throw new Error('a bug in the step');
+        if (b?.kind === 'retryThenOk' && n <= b.retries) return retry;
+        if (b?.kind === 'givesUp') {
+          return n <= b.retries
+            ? retry
+            : { outcome: 'DONE', awaiting: false, timeoutSeconds: 1, waitSeconds: 1 };
+        }
+        return {
+          outcome: 'DELIVERED',
+          awaiting: b?.kind !== 'notAwaiting',
+          timeoutSeconds: 30,
+          waitSeconds: 1,
+        };
       },
       registerTaskToken: (p) => {
         void e.sendTaskSuccess(String(p['taskToken']), {
@@ -150,7 +158,11 @@ describe('freeze order fan-out', () => {
         return { completed: true };
       },
     });
-    e = engineFor(stubs);
+    e = new LocalWorkflowEngine(stubs.functions(), {
+      retryIntervalOverrides: { DispatchInstruction: 5, EscalateOnError: 5, RecordDispatchFailed: 5 },
+      waitTimeOverrides: { WaitBeforeRetry: 5 },
+    });
+    engine = e;
     let run = 0;
 
     await fc.assert(
@@ -181,18 +193,15 @@ describe('freeze order fan-out', () => {
             case 'permanent':
               expect(trail).toEqual(['dispatchInstruction:FREEZE', 'recordDispatchFailed']);
               break;
-            case 'transientThenOk':
-              if (b.failures <= budget) {
-                expect(freezes).toBe(b.failures + 1);
-                expect(trail.slice(freezes)).toEqual(['registerTaskToken']);
-              } else {
-                expect(freezes).toBe(budget + 1);
-                expect(trail.slice(freezes)).toEqual(['recordDispatchFailed']);
-              }
+            case 'retryThenOk':
+              expect(freezes).toBe(b.retries + 1);
+              expect(trail.slice(freezes)).toEqual(['registerTaskToken']);
               break;
-            case 'transientForever':
-              expect(freezes).toBe(budget + 1);
-              expect(trail.slice(freezes)).toEqual(['recordDispatchFailed']);
+            case 'givesUp':
+              expect(trail).toEqual(Array(b.retries + 1).fill('dispatchInstruction:FREEZE'));
+              break;
+            case 'stepFails':
+              expect(trail).toEqual(['dispatchInstruction:FREEZE', 'escalateInstruction']);
               break;
             default:
               throw new Error('no behaviour');

@@ -42,7 +42,7 @@ export const ORDER_ID = `${CASE_ID}.OAAAAAA`;
 export const instructionId = (n: number, orderId = ORDER_ID): string => `${orderId}.${n}`;
 
 export const defaultImpls: Record<WorkflowFunctionId, StubImpl> = {
-  dispatchInstruction: () => ({ awaiting: true, timeoutSeconds: 30 }),
+  dispatchInstruction: () => ({ outcome: 'DELIVERED', awaiting: true, timeoutSeconds: 30, waitSeconds: 1 }),
   registerTaskToken: () => ({ completed: false }),
   recordOverdue: () => ({ awaiting: true }),
   escalateInstruction: () => ({ escalated: true }),

@@ -30,22 +30,27 @@ afterEach(async () => {
 });
 
 describe('dispatch: retry and catch', () => {
-  it('retries ConnectorTransientError with backoff, then waits for the confirmation normally', async () => {
+  it('loops on RETRY answers, waiting the seconds each answer names, then waits for the confirmation normally', async () => {
     let attempts = 0;
     const stubs = new Stubs({
       dispatchInstruction: () => {
         attempts += 1;
-        if (attempts <= 2) throw new ConnectorTransientError(`503 from bank (attempt ${attempts})`);
-        return { awaiting: true, timeoutSeconds: 30 };
+        // The delivery step answers RETRY (it never throws a transient fault): the wait is its waitSeconds.
+        if (attempts <= 2) return { outcome: 'RETRY', awaiting: false, timeoutSeconds: 30, waitSeconds: 1 };
+        return { outcome: 'DELIVERED', waitSeconds: 1, awaiting: true, timeoutSeconds: 30 };
       },
     });
     const e = engineFor(stubs);
     const record = await startInstruction(e, ID);
 
-    await until(() => stubs.tokens(ID).length === 1, 5_000, 'the token registration');
-    expect(stubs.dispatches('FREEZE', ID)).toHaveLength(3);
-    for (const c of stubs.of('dispatchInstruction')) {
+    await until(() => stubs.tokens(ID).length === 1, 8_000, 'the token registration');
+    const dispatches = stubs.dispatches('FREEZE', ID);
+    expect(dispatches).toHaveLength(3);
+    for (const c of dispatches)
       expect(c.payload).toEqual({ caseId: CASE_ID, instructionId: ID, kind: 'FREEZE' });
+    // Each attempt came no earlier than the wait the previous answer asked for.
+    for (let i = 1; i < dispatches.length; i++) {
+      expect((dispatches[i]?.at ?? 0) - (dispatches[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(950);
     }
     const [register] = stubs.of('registerTaskToken', ID);
     expect(register?.payload).toEqual({
@@ -60,12 +65,6 @@ describe('dispatch: retry and catch', () => {
     await record.done;
     expect(record.status).toBe('SUCCEEDED');
     expect(outputOf(record)['confirmation']).toEqual({ instructionId: ID, status: 'FROZEN' });
-    expect(stubs.trail(ID)).toEqual([
-      'dispatchInstruction:FREEZE',
-      'dispatchInstruction:FREEZE',
-      'dispatchInstruction:FREEZE',
-      'registerTaskToken',
-    ]);
   });
 
   it('catches ConnectorPermanentError at once: RecordDispatchFailed, no retry, no token', async () => {
@@ -90,29 +89,47 @@ describe('dispatch: retry and catch', () => {
     expect(stubs.trail(ID)).toEqual(['dispatchInstruction:FREEZE', 'recordDispatchFailed']);
   });
 
-  it('ends transient errors beyond the retry budget in RecordDispatchFailed', async () => {
-    const budget = retryBudget('stopPaymentInstruction', 'DispatchInstruction', 'ConnectorTransientError');
+  it('ends without a wait when the delivery step gives up (DONE, not awaiting: DISPATCH_FAILED was recorded by it)', async () => {
+    const stubs = new Stubs({
+      dispatchInstruction: () => ({ outcome: 'DONE', awaiting: false, timeoutSeconds: 1, waitSeconds: 1 }),
+    });
+    const record = await startInstruction(engineFor(stubs), ID);
+    await record.done;
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.trail(ID)).toEqual(['dispatchInstruction:FREEZE']);
+  });
+
+  it('escalates with the error when the delivery step keeps failing with a Lambda error (never a failed execution)', async () => {
     const stubs = new Stubs({
       dispatchInstruction: () => {
-        throw new ConnectorTransientError('bank unreachable');
+        throw Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' });
       },
     });
     const record = await startInstruction(engineFor(stubs), ID);
     await record.done;
-
     expect(record.status).toBe('SUCCEEDED');
+    const budget = retryBudget(
+      'stopPaymentInstruction',
+      'DispatchInstruction',
+      'Lambda.TooManyRequestsException',
+    );
     expect(stubs.dispatches('FREEZE', ID)).toHaveLength(budget + 1);
-    const failed = stubs.of('recordDispatchFailed', ID);
-    expect(failed).toHaveLength(1);
-    expect(failed[0]?.payload['error']).toEqual({
-      Error: 'ConnectorTransientError',
-      Cause: 'bank unreachable',
+    const [escalation] = stubs.of('escalateInstruction', ID);
+    expect(escalation?.payload['error']).toEqual({
+      Error: 'Lambda.TooManyRequestsException',
+      Cause: 'Rate exceeded',
     });
-    expect(stubs.of('registerTaskToken')).toHaveLength(0);
   });
 
   it('does not wait when the dispatch says nothing is awaited (the bank confirmed before delivery was recorded)', async () => {
-    const stubs = new Stubs({ dispatchInstruction: () => ({ awaiting: false, timeoutSeconds: 1 }) });
+    const stubs = new Stubs({
+      dispatchInstruction: () => ({
+        outcome: 'DELIVERED',
+        waitSeconds: 1,
+        awaiting: false,
+        timeoutSeconds: 1,
+      }),
+    });
     const record = await startInstruction(engineFor(stubs), ID);
     await record.done;
     expect(record.status).toBe('SUCCEEDED');
@@ -122,7 +139,14 @@ describe('dispatch: retry and catch', () => {
 
 describe('the confirmation deadline: OVERDUE, reminder, escalation', () => {
   it('marks the instruction OVERDUE at its deadline, reminds once, then escalates at the second deadline', async () => {
-    const stubs = new Stubs({ dispatchInstruction: () => ({ awaiting: true, timeoutSeconds: 1 }) });
+    const stubs = new Stubs({
+      dispatchInstruction: () => ({
+        outcome: 'DELIVERED',
+        waitSeconds: 1,
+        awaiting: true,
+        timeoutSeconds: 1,
+      }),
+    });
     const record = await startInstruction(engineFor(stubs), ID);
     await record.done;
 
@@ -150,7 +174,11 @@ describe('the confirmation deadline: OVERDUE, reminder, escalation', () => {
 
     expect(overdue.payload).toEqual({ caseId: CASE_ID, instructionId: ID });
     expect(reminder.payload).toEqual({ caseId: CASE_ID, instructionId: ID, kind: 'REMINDER' });
-    expect(escalate.payload).toEqual({ caseId: CASE_ID, instructionId: ID });
+    expect(escalate.payload).toEqual({
+      caseId: CASE_ID,
+      instructionId: ID,
+      reason: 'no answer after the reminder',
+    });
     const tokens = stubs.tokens(ID);
     expect(new Set(tokens).size).toBe(2); // a fresh token for the second wait
     expect(stubs.of('registerTaskToken', ID).map((c) => c.payload['timeoutSeconds'])).toEqual([1, 1]);
@@ -162,7 +190,12 @@ describe('the confirmation deadline: OVERDUE, reminder, escalation', () => {
 
   it('sends no reminder when RecordOverdue finds the confirmation already won the race', async () => {
     const stubs = new Stubs({
-      dispatchInstruction: () => ({ awaiting: true, timeoutSeconds: 1 }),
+      dispatchInstruction: () => ({
+        outcome: 'DELIVERED',
+        waitSeconds: 1,
+        awaiting: true,
+        timeoutSeconds: 1,
+      }),
       recordOverdue: () => ({ awaiting: false }),
     });
     const record = await startInstruction(engineFor(stubs), ID);
@@ -173,30 +206,34 @@ describe('the confirmation deadline: OVERDUE, reminder, escalation', () => {
     expect(outputOf(record)['overdue']).toEqual({ awaiting: false });
   });
 
-  it('escalates when the reminder cannot be delivered (transient errors beyond its budget)', async () => {
-    const budget = retryBudget('stopPaymentInstruction', 'SendReminder', 'ConnectorTransientError');
+  it('escalates with the error when the reminder step fails (its use case escalates an undeliverable reminder itself)', async () => {
     const stubs = new Stubs({
       dispatchInstruction: (p) => {
         if (p['kind'] === 'REMINDER') throw new ConnectorTransientError('bank unreachable');
-        return { awaiting: true, timeoutSeconds: 1 };
+        return { outcome: 'DELIVERED', waitSeconds: 1, awaiting: true, timeoutSeconds: 1 };
       },
     });
     const record = await startInstruction(engineFor(stubs), ID);
     await record.done;
 
     expect(record.status).toBe('SUCCEEDED');
-    expect(stubs.dispatches('REMINDER', ID)).toHaveLength(budget + 1);
-    expect(stubs.of('escalateInstruction', ID)).toHaveLength(1);
-    expect(stubs.of('registerTaskToken', ID)).toHaveLength(1);
-    expect(outputOf(record)['reminderError']).toEqual({
+    expect(stubs.dispatches('REMINDER', ID)).toHaveLength(1);
+    const [escalation] = stubs.of('escalateInstruction', ID);
+    expect(escalation?.payload['error']).toEqual({
       Error: 'ConnectorTransientError',
       Cause: 'bank unreachable',
     });
+    expect(stubs.of('registerTaskToken', ID)).toHaveLength(1);
   });
 
   it('ends SUCCEEDED without escalation when the confirmation arrives after OVERDUE, before the second deadline', async () => {
     const stubs = new Stubs({
-      dispatchInstruction: (p) => ({ awaiting: true, timeoutSeconds: p['kind'] === 'REMINDER' ? 30 : 1 }),
+      dispatchInstruction: (p) => ({
+        outcome: 'DELIVERED',
+        waitSeconds: 1,
+        awaiting: true,
+        timeoutSeconds: p['kind'] === 'REMINDER' ? 30 : 1,
+      }),
     });
     const e = engineFor(stubs);
     const record = await startInstruction(e, ID);
@@ -221,7 +258,14 @@ describe('the confirmation deadline: OVERDUE, reminder, escalation', () => {
   });
 
   it('ignores a confirmation sent with the first, timed-out token (as Step Functions answers TaskTimedOut)', async () => {
-    const stubs = new Stubs({ dispatchInstruction: () => ({ awaiting: true, timeoutSeconds: 1 }) });
+    const stubs = new Stubs({
+      dispatchInstruction: () => ({
+        outcome: 'DELIVERED',
+        waitSeconds: 1,
+        awaiting: true,
+        timeoutSeconds: 1,
+      }),
+    });
     const e = engineFor(stubs);
     const record = await startInstruction(e, ID);
     await until(() => stubs.of('recordOverdue', ID).length === 1, 5_000, 'OVERDUE');
@@ -289,14 +333,21 @@ describe('failures stay visible', () => {
   it('has the Promise.withResolvers polyfill active, so Task states run at all', async () => {
     // Node 20 has no Promise.withResolvers; aws-local-stepfunctions 3.0.0 needs it for every Task.
     expect(typeof (Promise as { withResolvers?: unknown }).withResolvers).toBe('function');
-    const stubs = new Stubs({ dispatchInstruction: () => ({ awaiting: false, timeoutSeconds: 1 }) });
+    const stubs = new Stubs({
+      dispatchInstruction: () => ({
+        outcome: 'DELIVERED',
+        waitSeconds: 1,
+        awaiting: false,
+        timeoutSeconds: 1,
+      }),
+    });
     const record = await startInstruction(engineFor(stubs), ID);
     await record.done;
     expect(record.status).toBe('SUCCEEDED');
     expect(stubs.of('dispatchInstruction')).toHaveLength(1);
   });
 
-  it('fails the execution on an unexpected Error in a task (no Catch turns a bug into DISPATCH_FAILED)', async () => {
+  it('escalates an unexpected Error in a task with the error, without retrying it (a bug is seen, not hidden)', async () => {
     const stubs = new Stubs({
       dispatchInstruction: () => {
         throw new Error('Cannot read properties of undefined (reading "bankId")');
@@ -305,11 +356,28 @@ describe('failures stay visible', () => {
     const record = await startInstruction(engineFor(stubs), ID);
     await record.done;
 
-    expect(record.status).toBe('FAILED');
-    expect(record.error).toContain('Cannot read properties of undefined');
-    expect(stubs.of('dispatchInstruction')).toHaveLength(1); // not retried either
-    expect(stubs.of('recordDispatchFailed')).toHaveLength(0);
+    expect(record.status).toBe('SUCCEEDED');
+    expect(stubs.of('dispatchInstruction')).toHaveLength(1); // not retried
+    const [escalation] = stubs.of('escalateInstruction', ID);
+    expect(String((escalation?.payload['error'] as { Cause?: string } | undefined)?.Cause)).toContain(
+      'Cannot read properties of undefined',
+    );
     expect(stubs.of('registerTaskToken')).toHaveLength(0);
+  });
+
+  it('fails the execution when even the escalation of a failed step fails (alarmed; the reconciler carries on)', async () => {
+    const stubs = new Stubs({
+      dispatchInstruction: () => {
+        throw new Error('boom');
+      },
+      escalateInstruction: () => {
+        throw new Error('database unavailable');
+      },
+    });
+    const record = await startInstruction(engineFor(stubs), ID);
+    await record.done;
+    expect(record.status).toBe('FAILED');
+    expect(record.error).toContain('escalation of a failed step failed too');
   });
 
   it('fails the execution loudly if the polyfill were missing (the engine error is not swallowed)', async () => {
@@ -321,8 +389,9 @@ describe('failures stay visible', () => {
     try {
       const record = await startInstruction(e, ID);
       await record.done;
+      // Every Task fails, the escalation too: the execution ends FAILED, never SUCCEEDED unseen.
       expect(record.status).toBe('FAILED');
-      expect(record.error).toContain('withResolvers is not a function');
+      expect(record.error).toContain('escalation of a failed step failed too');
       expect(stubs.of('recordDispatchFailed')).toHaveLength(0);
       expect(stubs.of('registerTaskToken')).toHaveLength(0);
     } finally {
@@ -340,7 +409,12 @@ describe('Lambda throttling of the workflow tasks', () => {
   it('retries a throttled RecordOverdue (every plain lambda:invoke Task retries Lambda errors)', async () => {
     let throttled = false;
     const stubs = new Stubs({
-      dispatchInstruction: () => ({ awaiting: true, timeoutSeconds: 1 }),
+      dispatchInstruction: () => ({
+        outcome: 'DELIVERED',
+        waitSeconds: 1,
+        awaiting: true,
+        timeoutSeconds: 1,
+      }),
       recordOverdue: () => {
         if (!throttled) {
           throttled = true;
@@ -372,6 +446,8 @@ describe('Lambda throttling of the workflow tasks', () => {
     let registrations = 0;
     const stubs = new Stubs({
       dispatchInstruction: (p) => ({
+        outcome: 'DELIVERED',
+        waitSeconds: 1,
         awaiting: true,
         timeoutSeconds: p['kind'] === 'FREEZE' ? freezeTimeout : 30,
       }),
@@ -412,7 +488,12 @@ describe('a token registration that fails after its wait timed out', () => {
     try {
       let firstFailed = false;
       const stubs = new Stubs({
-        dispatchInstruction: (p) => ({ awaiting: true, timeoutSeconds: p['kind'] === 'FREEZE' ? 1 : 30 }),
+        dispatchInstruction: (p) => ({
+          outcome: 'DELIVERED',
+          waitSeconds: 1,
+          awaiting: true,
+          timeoutSeconds: p['kind'] === 'FREEZE' ? 1 : 30,
+        }),
         registerTaskToken: async (_p, call) => {
           if (call.seq === 1) {
             await new Promise((r) => setTimeout(r, 1_300));

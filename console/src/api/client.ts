@@ -60,29 +60,3 @@ export async function call<T>(
   }
   return { data: result.data as T, status: response.status };
 }
-
-/**
- * A route of API.md that the committed openapi.json does not list yet (redeliver): same auth and
- * error handling, untyped until `npm run console:api-types` picks it up.
- */
-export async function callUnlisted<T>(
-  baseUrl: string,
-  token: string | undefined,
-  method: 'POST',
-  path: string,
-  body?: unknown,
-): Promise<{ data: T; status: number }> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const request = fetch(`${baseUrl}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  }).then(async (response) => {
-    const text = await response.text();
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
-    return response.ok ? { data: parsed, response } : { error: parsed, response };
-  });
-  return call<T>(request);
-}

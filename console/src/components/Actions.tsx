@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { currencyExponent } from '../../../functions/domain/currencies.ts';
-import { ApiError, call, callUnlisted } from '../api/client.ts';
+import { ApiError, call } from '../api/client.ts';
 import type { InstructionView, LegalBasis } from '../api/views.ts';
 import { useConsole } from '../context.tsx';
 import { isoToLocalInput, localInputToIso, useIdempotencyKey } from '../lib/idempotency.ts';
@@ -234,7 +234,7 @@ export function RedeliverAction({
   instruction: InstructionView;
   available: boolean;
 }) {
-  const { config, token } = useConsole();
+  const { api } = useConsole();
   return (
     <ActionDialog
       available={available}
@@ -245,11 +245,11 @@ export function RedeliverAction({
         <p>The instruction is delivered to {instruction.bankId} again (same delivery id and deadline).</p>
       }
       perform={() =>
-        callUnlisted(
-          config.apiUrl || window.location.origin,
-          token(),
-          'POST',
-          `/cases/${encodeURIComponent(caseId)}/instructions/${encodeURIComponent(instruction.instructionId)}/redeliver`,
+        call(
+          api.POST('/cases/{caseId}/instructions/{instructionId}/redeliver', {
+            params: { path: { caseId, instructionId: instruction.instructionId } },
+            body: {},
+          }),
         )
       }
       answer={() => 'Delivery queued.'}

@@ -10,6 +10,7 @@ import type { InstructionStatus } from '../../domain/instruction-lifecycle.ts';
 import { fromMoneyJson, type Money, type MoneyJson, toMoneyJson } from '../../domain/money.ts';
 import type { ReasonNotFollowed } from '../../domain/money-trail.ts';
 import { keys } from '../keys.ts';
+import { dueIndexAttributes } from './due-index.ts';
 
 /** Item <-> entity. Money is stored as {currency, minor: string}; counters (totals) as numbers. */
 export type Item = Record<string, unknown>;
@@ -68,6 +69,7 @@ export function instructionToItem(i: StopPaymentInstruction): Item {
     GSI1SK: `${i.createdAt}#${i.instructionId}`,
     GSI2PK: keys.inboxByStatus(i.bankId, i.status),
     GSI2SK: `${i.createdAt}#${i.instructionId}`,
+    ...dueIndexAttributes(i),
     ...i,
     requested: toMoneyJson(i.requested),
     frozen: toMoneyJson(i.frozen),
@@ -107,6 +109,17 @@ export function instructionFromItem(item: Item): StopPaymentInstruction {
     escalatedAt: nullableStr(item.escalatedAt),
     overdueAt: nullableStr(item.overdueAt),
     reminderDeadlineAt: nullableStr(item.reminderDeadlineAt),
+    deliveryStartedAt: nullableStr(item.deliveryStartedAt),
+    deliveryAttempts: item.deliveryAttempts === undefined ? 0 : Number(item.deliveryAttempts),
+    nextAttemptAt: nullableStr(item.nextAttemptAt),
+    redeliverUntil: nullableStr(item.redeliverUntil),
+    lastDeliveryError: nullableStr(item.lastDeliveryError),
+    remindedAt: nullableStr(item.remindedAt),
+    dispatchFailedAt: nullableStr(item.dispatchFailedAt),
+    expiredAt: nullableStr(item.expiredAt),
+    pendingNotice: (item.pendingNotice as StopPaymentInstruction['pendingNotice'] | undefined) ?? null,
+    followPending: item.followPending === true,
+    trailResolvedAt: nullableStr(item.trailResolvedAt),
     transferredAt: optStr(item.transferredAt),
     reference: optStr(item.reference),
     version: item.version === undefined ? 0 : Number(item.version),

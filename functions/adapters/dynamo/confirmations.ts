@@ -115,7 +115,7 @@ export async function recordFreezeConfirmation(
         const first = await replay(instruction.bankId);
         if (first) return { ops: [], audit: [], result: first };
         throw new StateConflict(
-          `instruction ${instructionId} is ${instruction.status}: a confirmation is accepted only while PENDING, DISPATCHED or OVERDUE`,
+          `instruction ${instructionId} is ${instruction.status}: a confirmation is accepted only while PENDING, DISPATCHED, DISPATCH_FAILED or OVERDUE`,
           'INSTRUCTION_NOT_AWAITING_CONFIRMATION',
         );
       }
@@ -150,6 +150,16 @@ export async function recordFreezeConfirmation(
           confirmedAt,
           late,
           confirmationId: confirmation.confirmationId,
+          // The trail is followed from the stream; the due index (FOLLOW) catches a record never handled.
+          ...(outcome.onwardTransfers.length > 0 ? { followPending: true } : {}),
+          // holdUntil = the first of (delivery recorded, confirmation recorded) + holdHours (API.md).
+          ...(instruction.holdUntil === null
+            ? {
+                holdUntil: new Date(
+                  Date.parse(confirmedAt) + instruction.holdHours * 3_600_000,
+                ).toISOString(),
+              }
+            : {}),
         }),
         caseTotalsOp(
           db,

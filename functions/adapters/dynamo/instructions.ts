@@ -5,8 +5,9 @@ import { caseIdOfInstruction } from '../../domain/ids.ts';
 import { canTransitionFor, type InstructionStatus } from '../../domain/instruction-lifecycle.ts';
 import { statusChangeDelta, type TotalsDelta } from '../../domain/totals.ts';
 import { keys } from '../keys.ts';
-import { instructionFromItem } from './codec.ts';
+import { instructionFromItem, instructionToItem } from './codec.ts';
 import type { Db } from './db.ts';
+import { dueIndexAttributes } from './due-index.ts';
 import { caseTotalsOp } from './totals-ops.ts';
 import {
   type AuditChange,
@@ -119,13 +120,26 @@ export function instructionUpdateOp(
     values[':g2'] = keys.inboxByStatus(instruction.bankId, set.status);
     parts.push('#g2 = :g2');
   }
+  // The sparse due index follows the instruction as it will be after this write (due-index.ts).
+  const after = instructionFromItem({ ...instructionToItem(instruction), ...set });
+  const due = dueIndexAttributes(after);
+  names['#g3pk'] = 'GSI3PK';
+  names['#g3sk'] = 'GSI3SK';
+  let removal = '';
+  if (due.GSI3PK && due.GSI3SK) {
+    values[':g3pk'] = due.GSI3PK;
+    values[':g3sk'] = due.GSI3SK;
+    parts.push('#g3pk = :g3pk', '#g3sk = :g3sk');
+  } else {
+    removal = ' REMOVE #g3pk, #g3sk';
+  }
   return {
     label: 'instruction',
     op: {
       Update: {
         TableName: db.table,
         Key: keys.instruction(instruction.caseId, instruction.instructionId),
-        UpdateExpression: `SET ${parts.join(', ')}`,
+        UpdateExpression: `SET ${parts.join(', ')}${removal}`,
         ConditionExpression:
           instruction.version === undefined || instruction.version === 0
             ? '#status = :seen AND (attribute_not_exists(#version) OR #version = :version)'

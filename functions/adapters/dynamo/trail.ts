@@ -67,7 +67,9 @@ export async function followTheMoney(
     const now = at();
     const followOns: StopPaymentInstruction[] = [];
     const edges: TrailEdge[] = [];
-    const ops: LabeledOp[] = [instructionUpdateOp(db, parent, { trailResolvedAt: now })];
+    const ops: LabeledOp[] = [
+      instructionUpdateOp(db, parent, { trailResolvedAt: now, followPending: false }),
+    ];
     for (const step of steps) {
       const toInstructionId = step.followOnAmount
         ? followOnInstructionId(instructionId, step.transferIndex)

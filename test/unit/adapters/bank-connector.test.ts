@@ -135,7 +135,7 @@ describe('HttpBankConnector', () => {
     await expect(connector().push(bank(), message, 'd')).resolves.toBeUndefined();
   });
 
-  it.each([408, 429, 500, 502, 503, 504])('%i is transient (retried)', async (status) => {
+  it.each([401, 408, 429, 500, 502, 503, 504])('%i is transient (retried)', async (status) => {
     respond = (_, res) => res.writeHead(status, { 'retry-after': '1' }).end('busy');
     const error = await connector()
       .push(bank(), message, 'd')
@@ -143,9 +143,20 @@ describe('HttpBankConnector', () => {
     expect(error).toBeInstanceOf(ConnectorTransientError);
     expect((error as Error).name).toBe('ConnectorTransientError');
     expect((error as Error).message).toContain(String(status));
+    expect((error as ConnectorTransientError).retryAfterSeconds).toBe(1);
   });
 
-  it.each([400, 401, 403, 404, 409, 410, 422])('%i is permanent (DISPATCH_FAILED)', async (status) => {
+  it('reads Retry-After as an HTTP date too', async () => {
+    respond = (_, res) =>
+      res.writeHead(503, { 'retry-after': new Date((NOW_SECONDS + 30) * 1000).toUTCString() }).end('busy');
+    const error = (await connector()
+      .push(bank(), message, 'd')
+      .catch((e: unknown) => e)) as ConnectorTransientError;
+    expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(28);
+    expect(error.retryAfterSeconds).toBeLessThanOrEqual(31);
+  });
+
+  it.each([400, 403, 404, 409, 410, 422])('%i is permanent (DISPATCH_FAILED)', async (status) => {
     respond = (_, res) => res.writeHead(status).end('no');
     const error = await connector()
       .push(bank(), message, 'd')

@@ -8,7 +8,7 @@ import {
   type InstructionStatus,
   instructionStatuses,
 } from '../../../functions/domain/instruction-lifecycle.ts';
-import { createRecordConfirmation } from '../../../functions/record-confirmation/handler.ts';
+import { createRecordConfirmation, replayIdentity } from '../../../functions/record-confirmation/handler.ts';
 import {
   AUDIT_HEAD,
   CASE_ID,
@@ -95,7 +95,7 @@ const storedConfirmation = (
   result: body.result,
   status,
   frozen: body.frozen,
-  requestHash: requestHash(body),
+  requestHash: requestHash(replayIdentity(body)),
   response: { instructionId, status },
 });
 
@@ -123,7 +123,7 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
         status: 'FROZEN',
         frozen: cny('12000000'),
         late: false,
-        requestHash: requestHash(frozenInFull),
+        requestHash: requestHash(replayIdentity(frozenInFull)),
         response: { instructionId: INSTRUCTION_ID, status: 'FROZEN' },
       },
       ConditionExpression: 'attribute_not_exists(PK)',
@@ -266,8 +266,24 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
   });
 
   const notAwaiting = instructionStatuses.filter(
-    (s): s is InstructionStatus => !['PENDING', 'DISPATCHED', 'OVERDUE'].includes(s),
+    (s): s is InstructionStatus => !['PENDING', 'DISPATCHED', 'DISPATCH_FAILED', 'OVERDUE'].includes(s),
   );
+
+  it('accepts and counts a confirmation while DISPATCH_FAILED (money a bank froze is always counted)', async () => {
+    seedInstruction({ status: 'DISPATCH_FAILED', dispatchedAt: null, holdUntil: null });
+    const answer = await post(frozenInFull);
+    expect(answer.status).toBe(201);
+    const items = table.transactItems();
+    const instruction = updateWhere(items, isInstructionKey);
+    expect(updatedAttributes(instruction)).toMatchObject({ status: 'FROZEN', late: false });
+    // The confirmation came first: it sets holdUntil (= confirmation + holdHours).
+    expect(updatedAttributes(instruction)['holdUntil']).toEqual(expect.any(String));
+    expect(updatedAttributes(updateWhere(items, isCaseTotalsKey))).toMatchObject({
+      amt_frozen_CNY: 12_000_000n,
+      cnt_DISPATCH_FAILED: -1n,
+      cnt_FROZEN: 1n,
+    });
+  });
   it.each(notAwaiting)('409 for a new confirmation while %s, with nothing written', async (status) => {
     seedInstruction({ status, confirmedAt: '2026-11-20T09:30:00.000Z' });
     const problem = expectProblem(await post(frozenInFull), 409);
@@ -311,7 +327,7 @@ describe('POST /banks/{bankId}/instructions/{instructionId}/confirmations', () =
   it('the instruction changed under the transaction (condition on its status fails): decided again -> 409', async () => {
     seedInstruction();
     table.ddb.on(TransactWriteCommand).callsFakeOnce(() => {
-      table.put(instructionItem({ status: 'DISPATCH_FAILED' }));
+      table.put(instructionItem({ status: 'REJECTED' }));
       throw cancelled('None', 'ConditionalCheckFailed', 'None', 'None', 'None', 'None');
     });
     const problem = expectProblem(await post(frozenInFull), 409);

@@ -456,6 +456,17 @@ export function instruction(overrides: Partial<StopPaymentInstruction> = {}): St
     escalatedAt: null,
     overdueAt: null,
     reminderDeadlineAt: null,
+    deliveryStartedAt: '2026-11-20T09:00:01.000Z',
+    deliveryAttempts: 1,
+    nextAttemptAt: null,
+    redeliverUntil: null,
+    lastDeliveryError: null,
+    remindedAt: null,
+    dispatchFailedAt: null,
+    expiredAt: null,
+    pendingNotice: null,
+    followPending: false,
+    trailResolvedAt: null,
   };
   return { ...holdBook, ...base, ...overrides };
 }

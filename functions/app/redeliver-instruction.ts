@@ -1,0 +1,52 @@
+import type { Dependencies } from '../adapters/dependencies.ts';
+import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
+import { changeInstruction } from '../adapters/dynamo/instructions.ts';
+import type { StopPaymentInstruction } from '../domain/entities.ts';
+import { StateConflict } from '../domain/errors.ts';
+import { deliverableStatuses } from './deliver-instruction.ts';
+
+/**
+ * POST …/redeliver (API.md): deliver a PENDING, DISPATCHED, DISPATCH_FAILED or OVERDUE instruction
+ * again, with the same delivery id and the same deadlineAt/holdUntil once set. The request is recorded
+ * on the instruction (nextAttemptAt = now: the due index makes it durable), then a workflow of its own
+ * makes the attempts; transient faults are retried until the later of deadlineAt and now + the bank's
+ * SLA. Any other state is a 409.
+ */
+export async function redeliverInstruction(
+  deps: Dependencies,
+  instruction: StopPaymentInstruction,
+  actor: string,
+): Promise<{ instructionId: string; status: string; redeliveryRequestedAt: string }> {
+  const now = deps.now();
+  const requestedAt = now.toISOString();
+  const bank = await getBankForDelivery(deps.db, instruction.bankId);
+  const redeliverUntil = new Date(now.getTime() + (bank?.slaSeconds ?? 3_600) * 1000).toISOString();
+  const result = await changeInstruction(deps.db, instruction.instructionId, () => deps.now().toISOString(), {
+    decide: (current) => {
+      if (!deliverableStatuses.includes(current.status)) {
+        throw new StateConflict(
+          `instruction ${current.instructionId} is ${current.status}: only PENDING, DISPATCHED, DISPATCH_FAILED or OVERDUE can be redelivered`,
+          'INSTRUCTION_NOT_REDELIVERABLE',
+        );
+      }
+      return {
+        set: { nextAttemptAt: requestedAt, redeliverUntil, deliveryAttempts: 0 },
+        audit: [
+          { actor, action: 'REDELIVERY_REQUESTED', subject: `${current.instructionId}:${current.status}` },
+        ],
+      };
+    },
+  });
+  if (!result) throw new Error(`instruction ${instruction.instructionId} vanished`);
+  // Named after the request: a retried HTTP call within the same millisecond starts nothing twice.
+  await deps.workflow.startExecution(
+    'stopPaymentInstruction',
+    `${instruction.instructionId}-redeliver-${requestedAt.replace(/\D/g, '')}`,
+    { caseId: instruction.caseId, instructionId: instruction.instructionId },
+  );
+  return {
+    instructionId: instruction.instructionId,
+    status: result.statusAfter,
+    redeliveryRequestedAt: requestedAt,
+  };
+}
