@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { routeById } from '../functions/schemas/routes.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { Api } from './constructs/api.ts';
+import { ConsoleHosting } from './constructs/console.ts';
 import { Events } from './constructs/events.ts';
 import { Functions } from './constructs/functions.ts';
 import { Tables } from './constructs/tables.ts';
@@ -25,6 +26,8 @@ export interface FreezeflowStackProps extends StackProps {
   /** Name prefix of the banks' signing secrets in Secrets Manager (default `freezeflow/<stack name>`). */
   signingSecretPrefix?: string;
   throttle?: { burstLimit: number; rateLimit: number };
+  /** OIDC client id of the web console (authorization code + PKCE against `jwtIssuer`). */
+  consoleClientId?: string;
 }
 
 /** freezeflow in one stack: table, event bus, functions, workflows, HTTP API, alarms (DESIGN.md). */
@@ -35,6 +38,7 @@ export class FreezeflowStack extends Stack {
   readonly workflow: Workflow;
   readonly api: Api;
   readonly alarms: Alarms;
+  readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: FreezeflowStackProps = {}) {
     super(scope, id, props);
@@ -65,7 +69,18 @@ export class FreezeflowStack extends Stack {
       confirmationFunction: this.functions.get(routeById('recordConfirmation').handler as FunctionFolder),
     });
 
+    this.console = new ConsoleHosting(this, 'Console', {
+      apiUrl: this.api.url,
+      oidc: {
+        issuer: props.jwtIssuer ?? DEFAULT_JWT_ISSUER,
+        clientId: props.consoleClientId ?? 'freezeflow-console',
+      },
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: `https://${this.console.distribution.distributionDomainName}/console/`,
+    });
     new CfnOutput(this, 'TableName', { value: this.tables.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
   }

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { HttpProblem, problemOf, problemResponse } from '../functions/http/problem.ts';
+import { CallerClaims } from '../functions/schemas/claims.ts';
 import { type RouteDefinition, routes } from '../functions/schemas/routes.ts';
-import { verifyBearer } from './dev-jwt.ts';
+import { signDevToken, verifyBearer } from './dev-jwt.ts';
 import type { LocalHandler } from './handlers.ts';
 
 /** The local server reads at most this much of a body; the handlers answer 413 past 256 KB. */
@@ -92,6 +96,10 @@ export async function startHttpServer(options: {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${host}`);
     const method = (req.method ?? 'GET').toUpperCase();
+    if (url.pathname === '/console' || url.pathname.startsWith('/console/')) {
+      await serveConsole(req, res, url.pathname, method, options.jwtSecret);
+      return;
+    }
     const match = compiled
       .map((c) => ({ c, m: c.pattern.exec(url.pathname) }))
       .find(({ c, m }) => m && c.route.method === method);
@@ -203,4 +211,133 @@ export async function startHttpServer(options: {
         server.closeAllConnections();
       }),
   };
+}
+
+// ---- The web console (console/): its built files at /console/, its runtime config and the
+// local-only dev sign-in. Nothing here exists in AWS (CloudFront serves the files there, see
+// infra/constructs/console.ts, and the identity provider signs people in).
+
+const CONSOLE_DIST = fileURLToPath(new URL('../console/dist/', import.meta.url));
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+/** The same policy the CloudFront response headers policy sets (infra/constructs/console.ts). */
+const CONSOLE_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+function sendConsole(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  cache = 'no-cache',
+) {
+  res.writeHead(status, { ...CONSOLE_HEADERS, 'content-type': type, 'cache-control': cache });
+  res.end(body);
+}
+
+async function serveConsole(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  method: string,
+  jwtSecret: string,
+): Promise<void> {
+  if (pathname === '/console/dev-token' && method === 'POST') {
+    // Dev sign-in: a token for the chosen role and scope, signed with the local secret.
+    const raw = await readBody(req);
+    let request: unknown;
+    try {
+      request = raw === 'too-large' ? undefined : JSON.parse(raw.toString('utf8'));
+    } catch {
+      request = undefined;
+    }
+    const claims = CallerClaims.safeParse({ sub: 'console-user', ...(request as object) });
+    if (!claims.success || claims.data.role === 'admin') {
+      send(
+        res,
+        problemResponse(
+          new HttpProblem(
+            422,
+            'Unprocessable Content',
+            'a role (police with agencyId, bank with bankId, regulator) is required',
+          ),
+        ),
+      );
+      return;
+    }
+    const { role } = claims.data;
+    const scope = claims.data as { agencyId?: string; bankId?: string };
+    const token = await signDevToken(
+      {
+        role,
+        agencyId: scope.agencyId,
+        bankId: scope.bankId,
+        sub: `console-${role}-${scope.agencyId ?? scope.bankId ?? 'user'}`,
+      },
+      jwtSecret,
+    );
+    sendConsole(res, 200, 'application/json', JSON.stringify({ token }), 'no-store');
+    return;
+  }
+  req.resume();
+  if (method !== 'GET' && method !== 'HEAD') {
+    send(res, problemResponse(new HttpProblem(405, 'Method Not Allowed', `${method} ${pathname}`)));
+    return;
+  }
+  if (pathname === '/console') {
+    res.writeHead(308, { location: '/console/' });
+    res.end();
+    return;
+  }
+  if (pathname === '/console/config.json') {
+    const config = {
+      apiUrl: '',
+      auth: { mode: 'dev', tokenUrl: '/console/dev-token' },
+      environment: 'local',
+    };
+    sendConsole(res, 200, 'application/json', JSON.stringify(config));
+    return;
+  }
+  const relative = decodeURIComponent(pathname.slice('/console/'.length));
+  const file = normalize(join(CONSOLE_DIST, relative));
+  const inside = file.startsWith(CONSOLE_DIST) && !relative.split(/[\\/]/).includes('..');
+  const ext = extname(file);
+  if (inside && ext && relative !== '') {
+    try {
+      const body = await readFile(file);
+      // Hashed asset names never change content: cache them for a year.
+      const cache =
+        relative.startsWith(`assets${sep}`) || relative.startsWith('assets/')
+          ? 'public, max-age=31536000, immutable'
+          : 'no-cache';
+      sendConsole(res, 200, CONTENT_TYPES[ext] ?? 'application/octet-stream', body, cache);
+    } catch {
+      sendConsole(res, 404, 'text/plain; charset=utf-8', 'not found');
+    }
+    return;
+  }
+  // Every other path is a route of the single-page app: its index.html.
+  try {
+    sendConsole(res, 200, CONTENT_TYPES['.html']!, await readFile(join(CONSOLE_DIST, 'index.html')));
+  } catch {
+    sendConsole(
+      res,
+      503,
+      'text/plain; charset=utf-8',
+      'the console is not built: run npm run build:console (npm start and npm run serve build it first)',
+    );
+  }
 }

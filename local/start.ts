@@ -24,6 +24,7 @@ const system = await startLocalSystem({
 console.log(
   `system up in ${((Date.now() - t0) / 1000).toFixed(1)} s: API ${system.url}, DynamoDB Local ${system.dynamo.endpoint}`,
 );
+console.log(`console: ${system.url}/console/ (dev sign-in: police, agency ${scenario.agencyId})`);
 console.log('');
 
 let banks: Awaited<ReturnType<typeof runDemo>>['banks'] | undefined;
@@ -40,7 +41,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
-  const result = await runDemo({ api: new ApiClient(system.url, jwtSecret), scenario, jwtSecret });
+  const result = await runDemo({
+    api: new ApiClient(system.url, jwtSecret),
+    scenario,
+    jwtSecret,
+    // Once the demo case exists, its live view in the console is one link away.
+    print: (line) => {
+      console.log(line);
+      const opened = / case (\S+) opened:/.exec(line);
+      if (opened)
+        console.log(`        watch it live: ${system.url}/console/sign-in?next=/cases/${opened[1]}`);
+    },
+  });
   banks = result.banks;
   console.log('');
   console.log(
@@ -50,6 +62,7 @@ try {
   console.log(`The API keeps serving on ${system.url} — try:`);
   console.log(`  TOKEN=$(npm run -s token -- --role police --agency ${scenario.agencyId})`);
   console.log(`  curl -s -H "Authorization: Bearer $TOKEN" ${system.url}/cases/${result.caseId}/totals`);
+  console.log(`or open the console: ${system.url}/console/sign-in?next=/cases/${result.caseId}`);
   console.log('Ctrl-C stops everything.');
 } catch (error) {
   console.error('demo failed:', error);

@@ -74,7 +74,11 @@ describe('the function catalog', () => {
 
 describe('Lambda functions', () => {
   it('deploys one function per catalog entry, and no schedule (the hold timer expires holds)', () => {
-    expect(ofType(built.resources, 'AWS::Lambda::Function')).toHaveLength(deployed.length);
+    // CDK's handler that copies the console's files (infra/constructs/console.ts) is no freezeflow function.
+    const functions = ofType(built.resources, 'AWS::Lambda::Function').filter(
+      ([id]) => !id.startsWith('CustomCDKBucketDeployment'),
+    );
+    expect(functions).toHaveLength(deployed.length);
     for (const folder of deployed) expect(built.stack.functions.has(folder), folder).toBe(true);
     expect(ofType(built.resources, 'AWS::Events::Rule')).toEqual([]);
   });

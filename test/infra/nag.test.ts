@@ -82,6 +82,18 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
         // the banks' signing secrets: one per bank, created at run time, ARN suffixed by Secrets Manager
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:freezeflow/FreezeflowStack/banks/*]',
+        // the console's hosting (infra/constructs/console.ts): its log bucket, CloudFront without
+        // geo restriction, WAF or custom domain, and CDK's BucketDeployment handler and grants
+        'AwsSolutions-S1',
+        'AwsSolutions-CFR1',
+        'AwsSolutions-CFR2',
+        'AwsSolutions-CFR4',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map(
+          (a) => `AwsSolutions-IAM5[Action::${a}]`,
+        ),
+        `AwsSolutions-IAM5[Resource::${cfnRef(stack.console.bucket, 'Arn')}/*]`,
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
         // the reconciler's schedule may invoke the reconciler's versions (CDK's grantInvoke)
         `AwsSolutions-IAM5[Resource::${cfnRef(stack.functions.get('reconcile'), 'Arn')}:*]`,
       ]),
