@@ -10,7 +10,7 @@ import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
 import { bankDayCounterOp } from '../adapters/dynamo/totals-ops.ts';
 import type { AuditChange } from '../adapters/dynamo/transact.ts';
-import { nextRetry } from '../domain/delivery-schedule.ts';
+import { nextRetry, secondsUntil } from '../domain/delivery-schedule.ts';
 import type { BankDirectoryEntry, StopPaymentInstruction } from '../domain/entities.ts';
 import type { InstructionStatus } from '../domain/instruction-lifecycle.ts';
 import { freezeMessage, releaseMessage } from '../workflow/messages.ts';
@@ -41,9 +41,6 @@ export const deliverableStatuses: readonly InstructionStatus[] = [
  * restart carries an attempt cut off by a crash on well within 30 s (API.md "Running it locally").
  */
 const ATTEMPT_IN_FLIGHT_MS = PUSH_TIMEOUT_MS + 5_000;
-
-const secondsUntil = (iso: string | null, now: Date) =>
-  iso ? Math.max(1, Math.ceil((Date.parse(iso) - now.getTime()) / 1000)) : 1;
 
 /** A delivery is wanted: a new instruction, or a redelivery asked for (nextAttemptAt). */
 export const deliveryWanted = (i: StopPaymentInstruction): boolean =>
@@ -208,7 +205,15 @@ async function scheduleRetry(
         .filter((t): t is string => t !== null)
         .sort()
         .at(-1);
-      const plan = nextRetry(attempts, secondsUntil(until ?? null, now), error.retryAfterSeconds);
+      const started = current.redeliverUntil ? current.nextAttemptAt : current.deliveryStartedAt;
+      const window = until && started ? (Date.parse(until) - Date.parse(started)) / 1000 : undefined;
+      const plan = nextRetry(
+        attempts,
+        secondsUntil(until ?? null, now),
+        error.retryAfterSeconds,
+        Math.random,
+        window,
+      );
       if (plan.waitSeconds === undefined) {
         gaveUp = true;
         return undefined;

@@ -2,12 +2,10 @@ import { ConnectorPermanentError, ConnectorTransientError } from '../adapters/ba
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
+import { secondsUntil } from '../domain/delivery-schedule.ts';
 import { reminderMessage } from '../workflow/messages.ts';
 import type { DeliveryStep } from './deliver-instruction.ts';
 import { escalateInstruction, type SystemActor } from './escalate-instruction.ts';
-
-const secondsUntil = (iso: string, now: Date) =>
-  Math.max(1, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
 
 /**
  * One REMINDER after OVERDUE, with a second deadline (now + the bank's SLA, fixed before the push so a
