@@ -235,12 +235,14 @@ export class LocalWorkflowEngine extends EventEmitter implements WorkflowClient 
           const settled = new Promise<unknown>((resolve, reject) =>
             this.waiting.set(token, { resolve, reject }),
           );
+          // stop() may reject the wait while the registration is still running (a slow database):
+          // it is awaited below, so mark it handled now rather than leave an unhandled rejection.
+          settled.catch(() => undefined);
           try {
             await fn(params.Payload);
           } catch (error) {
             // The registration failed (it may be retried with a new token): forget this token quietly.
             this.waiting.delete(token);
-            settled.catch(() => undefined);
             throw error;
           }
           return (await settled) as JsonValue;
