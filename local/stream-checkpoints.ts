@@ -4,7 +4,7 @@ import type { Db } from '../functions/adapters/dynamo/db.ts';
 import type { StreamCheckpoints } from './stream-poller.ts';
 
 /** LOCAL RUNTIME ONLY (table-definition.ts): where the stream poller resumes after a restart. */
-const CHECKPOINT_PK = 'LOCAL#STREAM';
+export const STREAM_CHECKPOINT_PK = 'LOCAL#STREAM';
 
 /**
  * The stream poller's positions as items of the table itself, so they live in FREEZEFLOW_DATA_DIR
@@ -18,18 +18,18 @@ export function tableStreamCheckpoints(db: Db): StreamCheckpoints {
         new QueryCommand({
           TableName: db.table,
           KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': CHECKPOINT_PK },
+          ExpressionAttributeValues: { ':pk': STREAM_CHECKPOINT_PK },
           ConsistentRead: true,
         }),
       );
       return new Map((out.Items ?? []).map((i) => [String(i.SK), String(i.sequenceNumber)]));
     },
     async save(shardId: string, sequenceNumber: string, records: DynamoDBRecord[]) {
-      if (records.every((r) => r.dynamodb?.Keys?.PK?.S === CHECKPOINT_PK)) return;
+      if (records.every((r) => r.dynamodb?.Keys?.PK?.S === STREAM_CHECKPOINT_PK)) return;
       await db.doc.send(
         new PutCommand({
           TableName: db.table,
-          Item: { PK: CHECKPOINT_PK, SK: shardId, sequenceNumber, savedAt: new Date().toISOString() },
+          Item: { PK: STREAM_CHECKPOINT_PK, SK: shardId, sequenceNumber, savedAt: new Date().toISOString() },
         }),
       );
     },
