@@ -38,6 +38,7 @@ const probe = (p: SandboxPool, event: object) => p.invoke('probe', PROBE, event)
 describe('the sandbox pool: each invocation in an isolated sandbox, as Lambda runs them', () => {
   it('two concurrent invocations get different module instances, and a lock in module state cannot order them', async () => {
     const p = pool(2);
+    await p.warm('probe', PROBE, 2); // both ready, so their cold starts cannot keep them apart
     const [a, b] = await Promise.all([probe(p, { holdMs: 400 }), probe(p, { holdMs: 400 })]);
     expect(a.instance).not.toBe(b.instance);
     expect(a.threadId).not.toBe(b.threadId);
