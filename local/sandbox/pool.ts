@@ -36,6 +36,8 @@ export interface InvocationStats {
   writeRequests: number;
   /** Of those, TransactWriteItems requests (a change retried after a conflict counts twice). */
   transactions: number;
+  /** Transactions that did not commit (cancelled for a failed condition or a conflict, or failed). */
+  cancelledTransactions: number;
   /** The sandbox (worker thread) it ran in. */
   threadId: number;
 }
@@ -115,6 +117,13 @@ export class SandboxPool {
       starting.push(sandbox.ready);
     }
     await Promise.all(starting);
+  }
+
+  /** Stops the sandboxes of `functionName` that are idle now (as Lambda reclaims them). */
+  async retire(functionName: string): Promise<void> {
+    const pool = this.functions.get(functionName);
+    if (!pool) return;
+    await Promise.all([...pool.sandboxes].filter((s) => !s.busy).map((s) => s.worker.terminate()));
   }
 
   /** Sandboxes alive now, by function. */
@@ -241,6 +250,7 @@ export class SandboxPool {
           coldStart: current.coldStart,
           writeRequests: message.writeRequests,
           transactions: message.transactions,
+          cancelledTransactions: message.cancelledTransactions,
           threadId: sandbox.worker.threadId,
         };
         for (const observe of this.observers) observe(functionName, message.ok, stats);

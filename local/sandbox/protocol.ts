@@ -44,8 +44,9 @@ export type FromSandbox =
       error?: SerializedError;
       /** DynamoDB write requests the invocation sent (attempts included). */
       writeRequests: number;
-      /** Of those, TransactWriteItems requests. */
+      /** Of those, TransactWriteItems requests, and how many of them were cancelled or failed. */
       transactions: number;
+      cancelledTransactions: number;
     }
   | ({ type: 'call'; callId: number } & ServiceCall)
   | { type: 'meter'; method: 'dynamoCall' | 'bankPush' | 'secretsManagerCall'; args: unknown[] }

@@ -63,12 +63,19 @@ const client = new DynamoDBClient(localClientConfig(config.dynamoEndpoint));
 // Write requests of the current invocation, attempts included (bench figure (g): attempts per success).
 let writeRequests = 0;
 let transactions = 0;
+let cancelledTransactions = 0;
 client.middlewareStack.add(
-  (next, context) => (args) => {
+  (next, context) => async (args) => {
     const command = context.commandName ?? '';
     if (/^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(command)) writeRequests++;
-    if (command.startsWith('TransactWrite')) transactions++;
-    return next(args);
+    if (!command.startsWith('TransactWrite')) return next(args);
+    transactions++;
+    try {
+      return await next(args);
+    } catch (error) {
+      cancelledTransactions++;
+      throw error;
+    }
   },
   { step: 'initialize', name: 'sandboxCountWrites' },
 );
@@ -98,8 +105,18 @@ port.on('message', (message: ToSandbox) => {
   }
   writeRequests = 0;
   transactions = 0;
+  cancelledTransactions = 0;
   handler(message.event).then(
-    (value) => send({ type: 'result', id: message.id, ok: true, value, writeRequests, transactions }),
+    (value) =>
+      send({
+        type: 'result',
+        id: message.id,
+        ok: true,
+        value,
+        writeRequests,
+        transactions,
+        cancelledTransactions,
+      }),
     (error: unknown) =>
       send({
         type: 'result',
@@ -108,6 +125,7 @@ port.on('message', (message: ToSandbox) => {
         error: serializeError(error),
         writeRequests,
         transactions,
+        cancelledTransactions,
       }),
   );
 });
