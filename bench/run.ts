@@ -18,6 +18,7 @@ import { startLocalSystem } from '../local/system.ts';
 import { renderLatencySvg, renderTimeSeriesSvg, type Series } from './chart.ts';
 import { type ContentionResult, contentionFigure, contentionTable } from './contention.ts';
 import { type CostModelResult, costModelTable, runCostModel } from './cost-model.ts';
+import { measureSandboxCost, type SandboxCost } from './sandbox-cost.ts';
 import { type Summary, summarize } from './stats.ts';
 import { runSustained, type SustainedResult, sustainedChartPanels, sustainedMarkdown } from './sustained.ts';
 
@@ -409,6 +410,11 @@ try {
   log(`(d) ${JSON.stringify(results.caseTotalsRead)}`);
   figureDone('d');
 
+  // ---- what the sandbox pool itself costs (reported with (g)): start, memory, per-call overhead ----
+  results.sandboxCost = await measureSandboxCost({ system, caseId: smallCase, agencyId: 'BENCH', quick });
+  log(`(g) sandbox cost: ${JSON.stringify(results.sandboxCost)}`);
+  figureDone('pool');
+
   // ---- (e) sustained open-loop load: throughput, latency over time, memory before/after ----
   const sustained = await runSustained({
     api,
@@ -530,6 +536,10 @@ log('');
 for (const line of costModelTable(results.costModel as CostModelResult)) log(line);
 log('');
 for (const line of contentionTable(results.contention as ContentionResult[])) log(line);
+const pool = results.sandboxCost as SandboxCost;
+log(
+  `\nsandbox pool: cold start median ${pool.coldStart.median} ms (p90 ${pool.coldStart.p90}); ${pool.memoryPerSandboxMb} MB per sandbox (${pool.sandboxes} started together); GET totals in process ${pool.inProcess.median} ms vs in a warm sandbox ${pool.inSandbox.median} ms (overhead ${pool.overheadMedianMs} ms)`,
+);
 log('');
 log(`seconds per figure: ${JSON.stringify(figureSeconds)}; whole run ${report.wallSeconds} s`);
 log(

@@ -14,6 +14,11 @@ const system = await startLocalSystem({
   jwtSecret: process.env.FREEZEFLOW_JWT_SECRET ?? DEV_JWT_SECRET,
 });
 console.log(`freezeflow API listening on ${system.url} (DynamoDB Local at ${system.dynamo.endpoint})`);
+console.log(
+  system.sandboxes
+    ? `handlers run in sandboxes (worker threads), at most ${system.sandboxes.maxPerFunction} per function`
+    : 'handlers run in this process (FREEZEFLOW_SANDBOXES_PER_FUNCTION=0)',
+);
 console.log(`get a token with: npm run token -- --role police --agency PSB-0001`);
 
 let stopping = false;

@@ -58,7 +58,8 @@ export const DEFAULT_SANDBOXES_PER_FUNCTION = 8;
 
 function sandboxesPerFunction(options: LocalSystemOptions): number | undefined {
   if (options.sandboxes === false) return undefined;
-  const fromEnv = Number(process.env.FREEZEFLOW_SANDBOXES_PER_FUNCTION);
+  const raw = process.env.FREEZEFLOW_SANDBOXES_PER_FUNCTION?.trim();
+  const fromEnv = raw ? Number(raw) : Number.NaN;
   const n =
     options.sandboxes?.perFunction ?? (Number.isInteger(fromEnv) ? fromEnv : DEFAULT_SANDBOXES_PER_FUNCTION);
   if (!Number.isInteger(n) || n < 0)

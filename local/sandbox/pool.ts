@@ -80,7 +80,10 @@ export class SandboxPool {
   /** Told of every invocation that ended (the bench counts write attempts with it). */
   readonly observers = new Set<(functionName: string, ok: boolean, stats: InvocationStats) => void>();
 
+  readonly maxPerFunction: number;
+
   constructor(private readonly options: SandboxPoolOptions) {
+    this.maxPerFunction = options.maxPerFunction;
     this.apiBaseUrl = options.apiBaseUrl ?? '';
   }
 
