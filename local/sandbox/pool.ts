@@ -51,6 +51,8 @@ interface Waiting {
 interface Sandbox {
   worker: Worker;
   ready: Promise<void>;
+  /** Its handler is loaded: it can take an invocation. */
+  isReady: boolean;
   busy: boolean;
   warm: boolean;
   idleTimer?: NodeJS.Timeout;
@@ -153,16 +155,22 @@ export class SandboxPool {
     return pool;
   }
 
+  /**
+   * Hands waiting invocations to idle, ready sandboxes; while some still wait, starts ONE more
+   * sandbox at a time (up to the limit) instead of one per waiting invocation: a burst is served by
+   * the warm sandboxes as they free up, and a stampede of cold starts (each ~0.3 s of CPU) cannot
+   * starve the machine it runs on.
+   */
   private schedule(functionName: string, pool: FunctionPool): void {
-    while (pool.queue.length > 0) {
-      let sandbox = [...pool.sandboxes].find((s) => !s.busy);
-      if (!sandbox) {
-        if (pool.sandboxes.size >= this.options.maxPerFunction) return;
-        sandbox = this.start(functionName, pool);
-      }
+    for (const sandbox of pool.sandboxes) {
+      if (pool.queue.length === 0) return;
+      if (!sandbox.isReady || sandbox.busy) continue;
       const waiting = pool.queue.shift();
       if (waiting) this.run(functionName, pool, sandbox, waiting);
     }
+    if (pool.queue.length === 0 || pool.sandboxes.size >= this.options.maxPerFunction) return;
+    if ([...pool.sandboxes].some((s) => !s.isReady)) return;
+    this.start(functionName, pool);
   }
 
   private start(functionName: string, pool: FunctionPool): Sandbox {
@@ -182,6 +190,7 @@ export class SandboxPool {
       worker,
       busy: false,
       warm: false,
+      isReady: false,
       ready: new Promise<void>((resolve, reject) => {
         markReady = resolve;
         markFailed = reject;
@@ -190,8 +199,10 @@ export class SandboxPool {
     sandbox.ready.catch(() => undefined);
     pool.sandboxes.add(sandbox);
     worker.on('message', (message: FromSandbox) => {
-      if (message.type === 'ready') markReady();
-      else this.onMessage(functionName, pool, sandbox, message);
+      if (message.type !== 'ready') return this.onMessage(functionName, pool, sandbox, message);
+      sandbox.isReady = true;
+      markReady();
+      this.schedule(functionName, pool);
     });
     const ended = (error: Error) => {
       if (!pool.sandboxes.delete(sandbox)) return;
@@ -202,6 +213,10 @@ export class SandboxPool {
       if (current) {
         clearTimeout(current.timer);
         current.reject(error);
+      } else if (!sandbox.isReady) {
+        // It died starting (its handler module failed to load, say): the invocation waiting for it
+        // fails, as an invocation that meets an init error does in Lambda; the rest try another.
+        pool.queue.shift()?.reject(error);
       }
       if (!this.closed) this.schedule(functionName, pool);
     };

@@ -68,7 +68,9 @@ describe('the sandbox pool: each invocation in an isolated sandbox, as Lambda ru
 
   it('never runs more sandboxes of a function than its limit: further invocations wait for a free one', async () => {
     const p = pool(2);
+    await p.warm('probe', PROBE, 2);
     const answers = await Promise.all(Array.from({ length: 6 }, () => probe(p, { holdMs: 150 })));
+    // Both warm sandboxes serve the burst; none more is started.
     expect(new Set(answers.map((a) => a.instance)).size).toBe(2);
     expect(p.started.get('probe')).toBe(2);
     // At no moment were more than two running.
@@ -76,6 +78,14 @@ describe('the sandbox pool: each invocation in an isolated sandbox, as Lambda ru
     for (const t of moments) {
       expect(answers.filter((a) => a.startedAt <= t && t < a.endedAt).length).toBeLessThanOrEqual(2);
     }
+  });
+
+  it('a burst on a cold function starts one sandbox at a time (no stampede of cold starts), never past the limit', async () => {
+    const p = pool(3);
+    const answers = await Promise.all(Array.from({ length: 12 }, () => probe(p, { holdMs: 50 })));
+    expect(answers).toHaveLength(12);
+    expect(p.started.get('probe')).toBeLessThanOrEqual(3);
+    expect(new Set(answers.map((a) => a.instance)).size).toBeLessThanOrEqual(p.started.get('probe') ?? 0);
   });
 
   it('a thrown error crosses with its name (what a Catch or a retry rule matches)', async () => {
