@@ -1,5 +1,5 @@
 /**
- * The one DynamoDB table of freezeflow (single-table design, DESIGN.md §3). CDK builds it from this
+ * The one DynamoDB table of freezeflow (single-table design, docs/design.md §3). CDK builds it from this
  * object and the local runtime creates it in DynamoDB Local from the same object.
  *
  * Items (PK / SK):

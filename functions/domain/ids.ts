@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 /**
  * Server-chosen ids. An instruction id starts with its case id (`<caseId>.<...>`), so a
  * confirmation that names only the instruction finds its case partition with one GetItem
- * (DESIGN.md §3 access pattern 3) and no GSI read that could lag behind the write.
+ * (docs/design.md §3 access pattern 3) and no GSI read that could lag behind the write.
  */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

@@ -4,7 +4,7 @@ import { instructionStatuses } from '../domain/instruction-lifecycle.ts';
 import { type MoneyJson, toMoneyJson } from '../domain/money.ts';
 import { totalsBuckets } from '../domain/totals.ts';
 
-/** JSON views of stored entities: what the routes of API.md answer. */
+/** JSON views of stored entities: what the routes of docs/api.md answer. */
 
 export const caseView = (c: FraudCase) => ({
   caseId: c.caseId,
@@ -69,7 +69,7 @@ export interface TotalsView {
 }
 
 /**
- * The case totals item as API.md "Totals": every bucket lists the same currencies (the reported
+ * The case totals item as docs/api.md "Totals": every bucket lists the same currencies (the reported
  * loss's and every currency ever counted), zeros included, so the four lists line up.
  */
 export function totalsView(item: Item): TotalsView {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { instructionStatuses } from '../domain/instruction-lifecycle.ts';
 import { Currency, Id, MoneySchema, PositiveMoney, ShortText, UtcDay, UtcTimestamp } from './common.ts';
 
-/** Request bodies and query strings of API.md. Objects are strict: an unknown field is a bad field. */
+/** Request bodies and query strings of docs/api.md. Objects are strict: an unknown field is a bad field. */
 
 export const MAX_HOLD_HOURS = 4320;
 export const DEFAULT_HOLD_HOURS = 48;
@@ -61,7 +61,7 @@ export const LegalBasis = z.strictObject({
 });
 export type LegalBasisInput = z.infer<typeof LegalBasis>;
 
-/** API.md "Holds": the shortest hold is 0.36 s (tests use seconds-long holds). */
+/** docs/api.md "Holds": the shortest hold is 0.36 s (tests use seconds-long holds). */
 export const MIN_HOLD_HOURS = 0.0001;
 
 /**
@@ -174,7 +174,7 @@ export const PeriodQuery = z
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['from'], message: 'must not be after `to`' });
 
-/** One link of a case's hash chain (API.md "Audit"). */
+/** One link of a case's hash chain (docs/api.md "Audit"). */
 export const AuditEventSchema = z.strictObject({
   seq: z.number().int().min(1),
   at: UtcTimestamp,

@@ -197,7 +197,7 @@ export function buildOpenApi(): Record<string, unknown> {
       title: 'freezeflow',
       version: '0.1.0',
       description:
-        'Police freeze orders to banks, stop-payment confirmations, exact intercepted totals. Contract: API.md.',
+        'Police freeze orders to banks, stop-payment confirmations, exact intercepted totals. Contract: docs/api.md.',
     },
     servers: [{ url: 'http://127.0.0.1:3000', description: 'npm run serve' }],
     components: {

@@ -1,7 +1,7 @@
 import type { Role } from './claims.ts';
 
 /**
- * The HTTP routes of API.md: one table that the CDK stack (API Gateway routes -> functions), the
+ * The HTTP routes of docs/api.md: one table that the CDK stack (API Gateway routes -> functions), the
  * local server (request router) and the access-control tests all read.
  * `roles` empty = public. `scope` says which path id the caller must own (else 404).
  */

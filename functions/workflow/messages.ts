@@ -2,12 +2,12 @@ import type { PushMessage } from '../adapters/bank-connector.ts';
 import type { StopPaymentInstruction } from '../domain/entities.ts';
 import { toMoneyJson } from '../domain/money.ts';
 
-/** Where a bank confirms an instruction (API.md route), absolute when the API's base URL is known. */
+/** Where a bank confirms an instruction (docs/api.md route), absolute when the API's base URL is known. */
 export function confirmUrl(apiBaseUrl: string, i: StopPaymentInstruction): string {
   return `${apiBaseUrl.replace(/\/$/, '')}/banks/${encodeURIComponent(i.bankId)}/instructions/${encodeURIComponent(i.instructionId)}/confirmations`;
 }
 
-/** The FREEZE push body of API.md "Push connector". */
+/** The FREEZE push body of docs/api.md "Push connector". */
 export function freezeMessage(
   i: StopPaymentInstruction,
   times: { deadlineAt: string; holdUntil: string },
@@ -51,7 +51,7 @@ export function reminderMessage(
   };
 }
 
-/** A court-ordered release, delivered as an instruction of its own (API.md "Push connector"). */
+/** A court-ordered release, delivered as an instruction of its own (docs/api.md "Push connector"). */
 export function releaseMessage(
   i: StopPaymentInstruction,
   deadlineAt: string,

@@ -6,7 +6,7 @@ import { cny, legalBasis } from '../support/fixtures.ts';
 import { useLocalSystem } from '../support/local-system.ts';
 
 /**
- * The access matrix of API.md "Conventions", derived from the route table: every route × every
+ * The access matrix of docs/api.md "Conventions", derived from the route table: every route × every
  * caller × (for scoped routes) own and foreign ids. Check order: 401 no token → 403 the role can
  * never use the route → 404 the id is missing or outside the caller's scope (never 403) → success.
  * A route added to functions/schemas/routes.ts is covered automatically; only its request (body,
@@ -163,7 +163,7 @@ const freshAccount = () => `62220000${String(++accountSeq).padStart(8, '0')}`;
 const requests: Partial<Record<string, RouteRequest>> = {
   health: { success: 200, build: () => ({}) },
   registerBank: {
-    // An update of a bank registered in beforeAll: API.md allows 201 only on create.
+    // An update of a bank registered in beforeAll: docs/api.md allows 201 only on create.
     success: 200,
     build: () => ({
       params: { bankId: world.adminBank },
@@ -232,7 +232,7 @@ const requests: Partial<Record<string, RouteRequest>> = {
 
 const requestOf = (route: RouteDefinition): RouteRequest | undefined => requests[route.id];
 
-/** Every route of API.md's route table, as `METHOD path`. */
+/** Every route of docs/api.md's route table, as `METHOD path`. */
 const apiMdRoutes = [
   'GET /health',
   'PUT /banks/{bankId}',
@@ -442,20 +442,20 @@ afterAll(() => {
   );
 });
 
-describe('access matrix (API.md Conventions: 401 → 403 → 404 → success)', () => {
+describe('access matrix (docs/api.md Conventions: 401 → 403 → 404 → success)', () => {
   it('every route of routes.ts has a hand-written request in the matrix', () => {
     const missing = routes.filter((r: RouteDefinition) => !requestOf(r)).map((r) => r.id);
     expect(missing, `add these route ids to \`requests\` in ${import.meta.url}`).toEqual([]);
   });
 
-  // API.md "Routes" is the contract: every route it lists must be in routes.ts (hence served locally
+  // docs/api.md "Routes" is the contract: every route it lists must be in routes.ts (hence served locally
   // and deployed), and routes.ts must not grow routes the contract does not list.
-  it('routes.ts has every route of API.md', () => {
+  it('routes.ts has every route of docs/api.md', () => {
     const have = routes.map((r: RouteDefinition) => `${r.method} ${r.path}`);
     expect(apiMdRoutes.filter((r) => !have.includes(r))).toEqual([]);
   });
 
-  it('routes.ts has no route that API.md does not list', () => {
+  it('routes.ts has no route that docs/api.md does not list', () => {
     const extra = routes
       .map((r: RouteDefinition) => `${r.method} ${r.path}`)
       .filter((r) => !apiMdRoutes.includes(r));

@@ -8,7 +8,7 @@ import { type LocalSystem, startLocalSystem } from '../../local/system.ts';
 import { cny, legalBasis } from '../support/fixtures.ts';
 
 /**
- * Fault: DynamoDB Local's JVM is SIGKILLed under a running local system (API.md "Running it
+ * Fault: DynamoDB Local's JVM is SIGKILLed under a running local system (docs/api.md "Running it
  * locally": /health 503 while the database does not answer, every route 503 + Retry-After, never
  * 500). The system has a DynamoDB Local of its own (in memory, supervised, as under `npm run serve`),
  * so the kill touches no other test file. The supervisor must bring the database back on the same

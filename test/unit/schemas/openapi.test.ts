@@ -13,7 +13,7 @@ describe('openapi.json (generated from the route table and the zod schemas)', ()
     expect(committed).toEqual(JSON.parse(JSON.stringify(built)));
   });
 
-  it('has every route of routes.ts with its success status and the problems of API.md', () => {
+  it('has every route of routes.ts with its success status and the problems of docs/api.md', () => {
     for (const route of routes) {
       const op = built.paths[route.path]?.[route.method.toLowerCase()];
       expect(op?.operationId, `${route.method} ${route.path}`).toBe(route.id);
