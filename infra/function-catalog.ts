@@ -99,6 +99,13 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   ),
   'bank-performance': spec('http', 'read', 'reads the per-day bank aggregates and the banks held amounts'),
   'bank-inbox': spec('http', 'read', "queries the bank's inbox GSIs"),
+  'get-bank': spec('http', 'read', 'reads the bank directory entry (GetItem); never the secrets'),
+  'bank-test-delivery': spec(
+    'http',
+    'read',
+    'reads the bank entry and its signing secrets and makes one signed sandbox push; writes nothing',
+    { signingSecrets: 'read' },
+  ),
   'record-confirmation': spec(
     'http',
     'readWrite',

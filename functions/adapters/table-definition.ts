@@ -22,7 +22,9 @@
  * GSIs: `due` (GSI3PK DUE#<shard>, GSI3SK <dueAt>#<id>): SPARSE — only open instructions with a next
  *       step (domain/due-work.ts); the reconciler's one Query per shard for work that is due;
  *       `inbox` (GSI1PK BANK#<bankId>, GSI1SK <dispatchedAt>#<id>): a bank's instructions, oldest first;
- *       `inboxByStatus` (GSI2PK BANK#<bankId>#<status>, same sort): the same, by status.
+ *       `inboxByStatus` (GSI2PK BANK#<bankId>#<status>, same sort): the same, by status;
+ *       `inboxByUpdate` (GSI4PK BANK#<bankId>, GSI4SK <updatedAt>#<id>): the bank's change feed
+ *       (`updatedSince`, dynamo/change-feed-index.ts).
  */
 export interface KeyAttribute {
   name: string;
@@ -50,6 +52,11 @@ export const freezeflowTable: TableDefinition = {
       indexName: 'inboxByStatus',
       partitionKey: { name: 'GSI2PK', type: 'S' },
       sortKey: { name: 'GSI2SK', type: 'S' },
+    },
+    {
+      indexName: 'inboxByUpdate',
+      partitionKey: { name: 'GSI4PK', type: 'S' },
+      sortKey: { name: 'GSI4SK', type: 'S' },
     },
     {
       indexName: 'due',

@@ -87,6 +87,8 @@ export interface StopPaymentInstruction {
   trailResolvedAt: string | null;
   transferredAt?: string | undefined;
   reference?: string | undefined;
+  /** When the instruction last changed (the bank's change feed, `updatedSince`); createdAt at first. */
+  updatedAt?: string | undefined;
   /** Incremented by every update (optimistic locking); absent on a new instruction. */
   version?: number;
   /** RELEASE instructions only. */

@@ -26,6 +26,23 @@ export const newReleaseId = (caseId: string): string => `${caseId}.R${randomToke
 
 export const ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
 
+/**
+ * A key that sorts instruction ids of one order numerically (`.7` before `.10`, `.2-3` before
+ * `.2-12`): every numeric target or transfer position is zero-padded (targets ≤ 500, transfers ≤ 25).
+ * Index sort keys use it; the ids themselves stay as they are.
+ */
+export const sortableInstructionId = (instructionId: string): string =>
+  instructionId.replace(
+    /([.-])(\d{1,5})(?=$|-)/g,
+    (_m, sep: string, n: string) => `${sep}${n.padStart(5, '0')}`,
+  );
+
+export const compareInstructionIds = (a: string, b: string): number => {
+  const x = sortableInstructionId(a);
+  const y = sortableInstructionId(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
 /** The case an instruction id belongs to, or undefined when it is not one of ours. */
 export function caseIdOfInstruction(instructionId: string): string | undefined {
   if (!ID_PATTERN.test(instructionId)) return undefined;

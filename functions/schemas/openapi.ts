@@ -11,6 +11,7 @@ import {
   ReleaseBody,
   ReleaseConfirmationBody,
   SubmitFreezeOrderBody,
+  TestDeliveryBody,
 } from './api.ts';
 import { type RouteId, routes } from './routes.ts';
 
@@ -85,6 +86,12 @@ const docs: Record<RouteId, RouteDoc> = {
     success: 202,
     body: ReleaseBody,
     idempotent: true,
+  },
+  getBank: { summary: 'The bank registration (never the secret)', success: 200 },
+  bankTestDelivery: {
+    summary: 'Sandbox: one signed push of the given kind, marked "test": true, changing no case',
+    success: 202,
+    body: TestDeliveryBody,
   },
   bankInbox: { summary: "The bank's instructions, oldest first", success: 200, query: BankInboxQuery },
   recordConfirmation: {

@@ -91,6 +91,22 @@ export const routes = [
     scope: 'case',
   },
   {
+    id: 'getBank',
+    method: 'GET',
+    path: '/banks/{bankId}',
+    handler: 'get-bank',
+    roles: ['admin', 'bank'],
+    scope: 'bank',
+  },
+  {
+    id: 'bankTestDelivery',
+    method: 'POST',
+    path: '/banks/{bankId}/test-deliveries',
+    handler: 'bank-test-delivery',
+    roles: ['admin', 'bank'],
+    scope: 'bank',
+  },
+  {
     id: 'bankInbox',
     method: 'GET',
     path: '/banks/{bankId}/instructions',

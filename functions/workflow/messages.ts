@@ -7,10 +7,14 @@ export function confirmUrl(apiBaseUrl: string, i: StopPaymentInstruction): strin
   return `${apiBaseUrl.replace(/\/$/, '')}/banks/${encodeURIComponent(i.bankId)}/instructions/${encodeURIComponent(i.instructionId)}/confirmations`;
 }
 
-/** The FREEZE push body of docs/api.md "Push connector". */
+/**
+ * The FREEZE push body of docs/api.md "Webhooks", with the credit the police named (`reference`,
+ * `transferredAt`) so the bank knows which incoming payment to stop. The inbox item has the same
+ * shape (http/views.ts), where the times are null until the first delivery fixes them.
+ */
 export function freezeMessage(
   i: StopPaymentInstruction,
-  times: { deadlineAt: string; holdUntil: string },
+  times: { deadlineAt: string | null; holdUntil: string | null },
   apiBaseUrl: string,
 ): PushMessage {
   return {
@@ -27,6 +31,8 @@ export function freezeMessage(
     deadlineAt: times.deadlineAt,
     holdUntil: times.holdUntil,
     confirmUrl: confirmUrl(apiBaseUrl, i),
+    ...(i.reference !== undefined ? { reference: i.reference } : {}),
+    ...(i.transferredAt !== undefined ? { transferredAt: i.transferredAt } : {}),
   };
 }
 
@@ -54,7 +60,7 @@ export function reminderMessage(
 /** A court-ordered release, delivered as an instruction of its own (docs/api.md "Push connector"). */
 export function releaseMessage(
   i: StopPaymentInstruction,
-  deadlineAt: string,
+  deadlineAt: string | null,
   apiBaseUrl: string,
 ): PushMessage {
   return {
