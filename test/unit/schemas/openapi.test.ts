@@ -22,6 +22,15 @@ describe('openapi.json (generated from the route table and the zod schemas)', ()
     }
   });
 
+  it('documents 201 and 200 on bank registration and 200 on a confirmation replay', () => {
+    expect(Object.keys(built.paths['/banks/{bankId}']!.put!.responses)).toEqual(
+      expect.arrayContaining(['200', '201']),
+    );
+    expect(
+      Object.keys(built.paths['/banks/{bankId}/instructions/{instructionId}/confirmations']!.post!.responses),
+    ).toEqual(expect.arrayContaining(['200', '201', '409', '503']));
+  });
+
   it('describes money as digit strings, never numbers', () => {
     const text = JSON.stringify(built);
     expect(text).toContain('"minor":{"type":"string","pattern":"^\\\\d{1,18}$"');
