@@ -110,12 +110,10 @@ describe('GET /banks/{bankId}/instructions', () => {
       GSI1PK: 'BANK#B001',
       GSI1SK: `2026-11-20T09:00:01.000Z#${ORDER_ID}.1`,
     };
-    table.ddb
-      .on(QueryCommand)
-      .resolvesOnce({
-        Items: [instructionItem({ instructionId: `${ORDER_ID}.1` })],
-        LastEvaluatedKey: lastKey,
-      });
+    table.ddb.on(QueryCommand).resolvesOnce({
+      Items: [instructionItem({ instructionId: `${ORDER_ID}.1` })],
+      LastEvaluatedKey: lastKey,
+    });
     const first = await inbox({ limit: '1' });
     expect(typeof first.body.nextCursor).toBe('string');
     expect(first.body.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
