@@ -102,9 +102,15 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   'get-bank': spec('http', 'read', 'reads the bank directory entry (GetItem); never the secrets'),
   'bank-test-delivery': spec(
     'http',
-    'read',
-    'reads the bank entry and its signing secrets and makes one signed sandbox push; writes nothing',
+    'readWrite',
+    'reads the bank entry and its signing secrets, writes the sandbox record (no case) and makes one signed sandbox push',
     { signingSecrets: 'read' },
+  ),
+  'get-test-delivery': spec('http', 'read', 'reads one sandbox record (GetItem)'),
+  'bank-test-confirmation': spec(
+    'http',
+    'readWrite',
+    "records a confirmation attempt on the sandbox record (no case) and answers the sandbox's script",
   ),
   'record-confirmation': spec(
     'http',

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 // In a bank's own project: `from '@freezeflow/bank-kit/verify'` (the built package).
+import { confirm } from '../../packages/bank-kit/src/confirm.ts';
 import { DeliveryLog, verifySignature } from '../../packages/bank-kit/src/verify.ts';
 
 /**
@@ -7,8 +8,10 @@ import { DeliveryLog, verifySignature } from '../../packages/bank-kit/src/verify
  * the raw body (rotation: every secret you accept now), refuse stale or forged pushes with 4xx, act
  * once per FreezeFlow-Delivery, answer 2xx at once and do the work after the answer.
  *
- *   FREEZEFLOW_SIGNING_SECRETS=current[,previous] PORT=4000 node --import tsx examples/bank-receiver/server.ts
+ *   FREEZEFLOW_SIGNING_SECRETS=current[,previous] FREEZEFLOW_TOKEN=<bank JWT> PORT=4000 \
+ *     node --import tsx examples/bank-receiver/server.ts
  *   npx freezeflow-conformance --endpoint http://127.0.0.1:4000/freezeflow --secret current
+ *   npx freezeflow-conformance --api http://127.0.0.1:3000 --bank <id> --token <bank JWT>
  */
 export interface Push {
   kind: 'FREEZE' | 'EXTEND' | 'EXPIRED' | 'REMINDER' | 'RELEASE';
@@ -80,6 +83,21 @@ export function createReceiver(options: ReceiverOptions): Server {
   });
 }
 
+/**
+ * This bank's work, kept trivial: hold the full amount, and confirm at the push's confirmUrl with a
+ * confirmationId fixed per instruction (kit `confirm`: same body on every retry, after Retry-After).
+ */
+export const holdEverything =
+  (token: () => string) =>
+  async (push: Push): Promise<void> => {
+    if (typeof push.confirmUrl !== 'string') return; // EXTEND, EXPIRED: nothing to confirm
+    const body =
+      push.kind === 'RELEASE'
+        ? { confirmationId: `rel-${push.instructionId}`, result: 'ACTIONED', released: push.amount }
+        : { confirmationId: `frz-${push.instructionId}`, result: 'ACTIONED', frozen: push.amount };
+    await confirm(push.confirmUrl, { ...body, reportedAt: new Date().toISOString() }, { token });
+  };
+
 const isMain = process.argv[1]?.endsWith('bank-receiver/server.ts');
 if (isMain) {
   const secrets = (process.env.FREEZEFLOW_SIGNING_SECRETS ?? '').split(',').filter(Boolean);
@@ -87,6 +105,10 @@ if (isMain) {
   const port = Number(process.env.PORT ?? 4000);
   createReceiver({
     secrets: () => secrets,
-    handle: (push) => console.log(`${push.test ? '[test] ' : ''}${push.kind} ${push.instructionId}`),
+    handle: async (push) => {
+      console.log(`${push.test ? '[test] ' : ''}${push.kind} ${push.instructionId}`);
+      const token = process.env.FREEZEFLOW_TOKEN;
+      if (token) await holdEverything(() => token)(push);
+    },
   }).listen(port, '127.0.0.1', () => console.log(`bank receiver on http://127.0.0.1:${port}/freezeflow`));
 }

@@ -18,6 +18,7 @@
  *   LOCAL#STREAM / <shardId>                 LOCAL RUNTIME ONLY: the stream poller's checkpoint per shard
  *   DAY#<yyyy-mm-dd> / BANK#<bankId>#<shard> frozen totals per bank per day (sharded, summed on read)
  *   IDEM#<caller>#<key> / #IDEM              idempotency record of a POST
+ *   SANDBOX#<bankId> / TEST#<deliveryId>     a sandbox push and its confirmations (no case; expires)
  *   AUDIT#SYSTEM / #CASE, AUDIT#<seq>        the system chain (banks registered, secrets rotated)
  * GSIs: `due` (GSI3PK DUE#<shard>, GSI3SK <dueAt>#<id>): SPARSE — only open instructions with a next
  *       step (domain/due-work.ts); the reconciler's one Query per shard for work that is due;

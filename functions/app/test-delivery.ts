@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { PushKind, PushMessage } from '../adapters/bank-connector.ts';
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { getBank } from '../adapters/dynamo/banks.ts';
+import { markSandboxDelivered, putSandboxDelivery } from '../adapters/dynamo/sandbox.ts';
 import type { BankDirectoryEntry, StopPaymentInstruction } from '../domain/entities.ts';
 import { StateConflict } from '../domain/errors.ts';
 import { ID_PATTERN, randomToken } from '../domain/ids.ts';
+import { toMoneyJson } from '../domain/money.ts';
 import {
   expiredMessage,
   extendMessage,
@@ -68,12 +70,17 @@ function sampleInstruction(bank: BankDirectoryEntry, now: Date): StopPaymentInst
   };
 }
 
+/** Where the bank confirms a sandbox push: the sandbox's own route, never a real instruction's. */
+export const sandboxConfirmUrl = (apiBaseUrl: string, bankId: string, deliveryId: string): string =>
+  `${apiBaseUrl.replace(/\/$/, '')}/banks/${encodeURIComponent(bankId)}/test-deliveries/${encodeURIComponent(deliveryId)}/confirmations`;
+
 /** A push of `kind` about a made-up instruction, marked `"test": true` (docs/api.md "Sandbox"). */
 export function samplePush(
   kind: PushKind,
   bank: BankDirectoryEntry,
   now: Date,
   apiBaseUrl: string,
+  deliveryId: string,
 ): PushMessage {
   const i = sampleInstruction(bank, now);
   const deadlineAt = i.deadlineAt ?? '';
@@ -92,7 +99,9 @@ export function samplePush(
     REMINDER: () => reminderMessage(i, deadlineAt, apiBaseUrl),
     RELEASE: () => releaseMessage(release, deadlineAt, apiBaseUrl),
   }[kind]();
-  return { ...body, test: true };
+  const confirmUrl =
+    'confirmUrl' in body ? { confirmUrl: sandboxConfirmUrl(apiBaseUrl, bank.bankId, deliveryId) } : {};
+  return { ...body, ...confirmUrl, test: true };
 }
 
 export interface TestDeliveryAnswer {
@@ -106,7 +115,8 @@ export interface TestDeliveryAnswer {
 
 /**
  * POST /banks/{bankId}/test-deliveries: one signed attempt of a sandbox push to the bank's endpoint,
- * answered with its outcome. It reads the bank and its secrets and writes nothing: no case changes.
+ * answered with its outcome. It writes only the sandbox record (SANDBOX#<bankId>, where the
+ * confirmations of the push are scripted, app/sandbox-confirmation.ts): no case changes.
  * undefined: no such bank.
  */
 export async function sendTestDelivery(
@@ -125,11 +135,30 @@ export async function sendTestDelivery(
     );
   }
   const deliveryId = `test-${randomUUID()}`;
-  const message = samplePush(kind, bank, deps.now(), deps.apiBaseUrl);
+  const now = deps.now();
+  const message = samplePush(kind, bank, now, deps.apiBaseUrl, deliveryId);
+  // Written before the push: the bank may confirm before this request has its answer.
+  await putSandboxDelivery(deps.db, {
+    bankId,
+    deliveryId,
+    kind,
+    instructionId: message.instructionId,
+    requested:
+      (message.amount as ReturnType<typeof toMoneyJson> | undefined) ??
+      toMoneyJson({ currency: 'CNY', minor: 0n }),
+    createdAt: now.toISOString(),
+    delivered: null,
+    attempts: [],
+    accepted: null,
+    version: 0,
+  });
+  let answer: TestDeliveryAnswer;
   try {
     await deps.connector.push(bank, message, deliveryId);
-    return { deliveryId, kind, delivered: true };
+    answer = { deliveryId, kind, delivered: true };
   } catch (error) {
-    return { deliveryId, kind, delivered: false, detail: (error as Error).message };
+    answer = { deliveryId, kind, delivered: false, detail: (error as Error).message };
   }
+  await markSandboxDelivered(deps.db, bankId, deliveryId, answer.delivered, answer.detail);
+  return answer;
 }

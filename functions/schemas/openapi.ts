@@ -36,6 +36,7 @@ import {
   RedeliverAnswer,
   RegulatorTotalsAnswer,
   ReleaseAnswer,
+  SandboxRecord,
   TestDeliveryAnswer,
   TotalsAnswer,
   TrailAnswer,
@@ -83,6 +84,17 @@ const docs: Record<RouteId, RouteDoc> = {
     success: { 202: { description: 'the push was made (see `delivered`)', schema: TestDeliveryAnswer } },
     body: TestDeliveryBody,
     conflicts: ['NOT_A_PUSH_BANK'],
+  },
+  getTestDelivery: {
+    summary: 'A sandbox push and every confirmation attempt it got (for the conformance runner)',
+    success: ok(SandboxRecord),
+  },
+  bankTestConfirmation: {
+    summary:
+      'Confirm a sandbox push (its confirmUrl): 503 + Retry-After first, then the answer of a recorded confirmation is lost (503), then a replay gets 200',
+    success: ok(ConfirmationAnswer, 'a replay of the recorded confirmation: the first answer'),
+    body: [FreezeConfirmationBody, ReleaseConfirmationBody],
+    conflicts: ['CONFIRMATION_ID_REUSED', 'INSTRUCTION_NOT_AWAITING_CONFIRMATION'],
   },
   openCase: {
     summary: "Open a case for the caller's agency",

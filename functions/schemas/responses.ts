@@ -158,6 +158,25 @@ export const TestDeliveryAnswer = z.looseObject({
   detail: z.string().optional(),
 });
 
+export const SandboxRecord = z.looseObject({
+  bankId: z.string(),
+  deliveryId: z.string(),
+  kind: z.enum(pushKinds),
+  instructionId: z.string(),
+  createdAt: Time,
+  delivered: z.boolean().nullable(),
+  attempts: z.array(
+    z.looseObject({
+      at: Time,
+      status: z.number().int(),
+      confirmationId: z.string().optional(),
+      early: z.boolean().optional().describe('made sooner than the Retry-After of the answer before'),
+      rule: z.string().optional(),
+    }),
+  ),
+  confirmed: z.looseObject({ confirmationId: z.string(), status: Status }).nullable(),
+});
+
 const pushCommon = {
   instructionId: z.string(),
   caseId: z.string(),

@@ -107,6 +107,22 @@ export const routes = [
     scope: 'bank',
   },
   {
+    id: 'getTestDelivery',
+    method: 'GET',
+    path: '/banks/{bankId}/test-deliveries/{deliveryId}',
+    handler: 'get-test-delivery',
+    roles: ['admin', 'bank'],
+    scope: 'bank',
+  },
+  {
+    id: 'bankTestConfirmation',
+    method: 'POST',
+    path: '/banks/{bankId}/test-deliveries/{deliveryId}/confirmations',
+    handler: 'bank-test-confirmation',
+    roles: ['bank'],
+    scope: 'bank',
+  },
+  {
     id: 'bankInbox',
     method: 'GET',
     path: '/banks/{bankId}/instructions',

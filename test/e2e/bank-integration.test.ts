@@ -220,9 +220,14 @@ describe('GET /banks/{bankId}', () => {
 });
 
 describe('POST /banks/{bankId}/test-deliveries (sandbox)', () => {
-  it('each kind arrives signed, marked test, with made-up ids; no item of the table changes', async () => {
+  it('each kind arrives signed, marked test, with made-up ids, confirmUrl to the sandbox; no case item changes', async () => {
     await waitFor('the FREEZE push', () => pushes.find((p) => p.message.instructionId === pushInstructionId));
-    const before = await dumpTable(local.system.deps.db);
+    // Every item but the sandbox's own records (SANDBOX#<bankId>, where its confirmations are kept).
+    const withoutSandbox = async () =>
+      (JSON.parse(await dumpTable(local.system.deps.db)) as string[]).filter(
+        (i) => !i.includes('"PK":"SANDBOX#'),
+      );
+    const before = await withoutSandbox();
     for (const kind of ['FREEZE', 'EXTEND', 'EXPIRED', 'REMINDER', 'RELEASE']) {
       const r = await request<{ deliveryId: string; delivered: boolean }>(
         'POST',
@@ -235,6 +240,10 @@ describe('POST /banks/{bankId}/test-deliveries (sandbox)', () => {
       const push = pushes.find((p) => p.headers['freezeflow-delivery'] === r.body.deliveryId);
       expect(push?.message).toMatchObject({ kind, test: true, bankId: PUSH_BANK });
       expect(push?.message.caseId).not.toBe(caseId);
+      if (push?.message.confirmUrl)
+        expect(push.message.confirmUrl).toMatch(
+          new RegExp(`/banks/${PUSH_BANK}/test-deliveries/${r.body.deliveryId}/confirmations$`),
+        );
       const check = verifyWebhook(
         String(push?.headers['freezeflow-signature']),
         push?.body ?? '',
@@ -243,7 +252,7 @@ describe('POST /banks/{bankId}/test-deliveries (sandbox)', () => {
       );
       expect(check.ok).toBe(true);
     }
-    expect(await dumpTable(local.system.deps.db)).toBe(before);
+    expect(await withoutSandbox()).toEqual(before);
   });
 
   it('admin may send one; a pull bank is 409 NOT_A_PUSH_BANK; another bank 404; police 403; a bad kind 422', async () => {

@@ -5,7 +5,7 @@ import { type CheckResult, checkReceiver, formatResult } from './conformance.ts'
 
 const USAGE = `usage:
   freezeflow-conformance --endpoint <your webhook url> --secret <signing secret> [--timeout-ms 10000]
-  freezeflow-conformance --api <freezeflow url> --bank <bankId> --token <bank or admin JWT>`;
+  freezeflow-conformance --api <freezeflow url> --bank <bankId> --token <bank JWT> [--wait-seconds 20]`;
 
 /** Prints one line per check and answers the exit code: 0 when all pass, 1 on a failure, 2 on usage. */
 export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
@@ -20,6 +20,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
         api: { type: 'string' },
         bank: { type: 'string' },
         token: { type: 'string' },
+        'wait-seconds': { type: 'string' },
       },
     }).values as Record<string, string | undefined>;
   } catch (error) {
@@ -34,7 +35,12 @@ export async function main(argv: string[], print: (line: string) => void = conso
       ...(values['timeout-ms'] ? { timeoutMs: Number(values['timeout-ms']) } : {}),
     });
   } else if (values.api && values.bank && values.token) {
-    results = await checkApi({ api: values.api, bankId: values.bank, token: values.token });
+    results = await checkApi({
+      api: values.api,
+      bankId: values.bank,
+      token: values.token,
+      ...(values['wait-seconds'] ? { waitSeconds: Number(values['wait-seconds']) } : {}),
+    });
   } else {
     print(USAGE);
     return 2;

@@ -1,5 +1,6 @@
 export { checkApi } from './api-checks.ts';
 export { createFreezeflowClient, type FreezeflowClient, type paths } from './client.ts';
+export { type ConfirmAnswer, ConfirmationRefused, type ConfirmOptions, confirm } from './confirm.ts';
 export { type CheckResult, checkReceiver, formatResult, PUSH_KINDS, samplePush } from './conformance.ts';
 export {
   DELIVERY_HEADER,

@@ -209,6 +209,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/banks/{bankId}/test-deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A sandbox push and every confirmation attempt it got (for the conformance runner) */
+        get: operations["getTestDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/banks/{bankId}/test-deliveries/{deliveryId}/confirmations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a sandbox push (its confirmUrl): 503 + Retry-After first, then the answer of a recorded confirmation is lost (503), then a replay gets 200 */
+        post: operations["bankTestConfirmation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/banks/{bankId}/instructions": {
         parameters: {
             query?: never;
@@ -1878,6 +1912,240 @@ export interface operations {
                 };
             };
             /** @description conflicts with the current state; `rule` is one of `NOT_A_PUSH_BANK` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body over 256 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid fields, each named in errors[] */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the database does not answer, or too busy now: repeat after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTestDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bankId: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bankId: string;
+                        deliveryId: string;
+                        /** @enum {string} */
+                        kind: "FREEZE" | "EXTEND" | "EXPIRED" | "REMINDER" | "RELEASE";
+                        instructionId: string;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        delivered: boolean | null;
+                        attempts: ({
+                            /** @description ISO 8601 UTC */
+                            at: string;
+                            status: number;
+                            confirmationId?: string;
+                            /** @description made sooner than the Retry-After of the answer before */
+                            early?: boolean;
+                            rule?: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        confirmed: ({
+                            confirmationId: string;
+                            /** @description an instruction status (docs/api.md "Instructions") */
+                            status: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description no or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description roles other than admin, bank */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the id does not exist or is outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the database does not answer, or too busy now: repeat after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bankTestConfirmation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bankId: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    confirmationId: string;
+                    /** @enum {string} */
+                    result: "ACTIONED" | "ACCOUNT_NOT_FOUND" | "REJECTED";
+                    frozen?: {
+                        currency: string;
+                        minor: string;
+                    };
+                    onwardTransfers?: {
+                        toBankId: string;
+                        toAccount: string;
+                        amount: {
+                            currency: string;
+                            minor: string;
+                        };
+                        /** Format: date-time */
+                        transferredAt?: string;
+                        reference?: string;
+                    }[];
+                    cashWithdrawn?: {
+                        currency: string;
+                        minor: string;
+                    };
+                    reason?: string;
+                    /** Format: date-time */
+                    reportedAt?: string;
+                } | {
+                    confirmationId: string;
+                    /** @constant */
+                    result: "ACTIONED";
+                    released: {
+                        currency: string;
+                        minor: string;
+                    };
+                    /** Format: date-time */
+                    reportedAt?: string;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description a replay of the recorded confirmation: the first answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        instructionId: string;
+                        /** @description an instruction status (docs/api.md "Instructions") */
+                        status: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description roles other than bank */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the id does not exist or is outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description conflicts with the current state; `rule` is one of `CONFIRMATION_ID_REUSED`, `INSTRUCTION_NOT_AWAITING_CONFIRMATION` */
             409: {
                 headers: {
                     [name: string]: unknown;
