@@ -31,7 +31,8 @@ function requestFor(route: RouteDefinition): {
   const path = route.path
     .replace('{caseId}', CASE)
     .replace('{instructionId}', INSTRUCTION)
-    .replace('{bankId}', 'B1');
+    .replace('{bankId}', 'B1')
+    .replace('{deliveryId}', 'test-fault-1');
   switch (route.id) {
     case 'health':
       return { path };
@@ -79,6 +80,12 @@ function requestFor(route: RouteDefinition): {
     case 'regulatorTotals':
     case 'bankPerformance':
       return { path, as: { role: 'regulator' } };
+    case 'bankTestConfirmation':
+      return {
+        path,
+        as: { role: 'bank', bankId: 'B1' },
+        body: { confirmationId: 'conf-fault-2', result: 'ACTIONED', frozen: cny(1_000n) },
+      };
     default:
       return { path, as: route.roles.includes('police') ? police : { role: route.roles[0] as Role } };
   }
