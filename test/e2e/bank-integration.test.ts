@@ -192,6 +192,35 @@ describe('what a bank needs to act', () => {
     const none = await inbox(pullBank, `updatedSince=2099-01-01T00:00:00Z&limit=1`);
     expect(none.body).toEqual({ items: [], nextCursor: null });
   });
+
+  it('the feed also carries an extension and a release (every write path moves updatedAt)', async () => {
+    const target = pullIds[6]!;
+    const since = new Date().toISOString();
+    await sleep(5);
+    const extended = await request<{ holdUntil: string }>(
+      'POST',
+      `/cases/${caseId}/instructions/${target}/extend`,
+      police,
+      { legalBasis, holdHours: 100 },
+    );
+    expect(extended.status).toBe(200);
+    const afterExtend = await inbox(pullBank, `updatedSince=${since}`);
+    const item = afterExtend.body.items.find((i) => i.instructionId === target);
+    expect(item?.holdUntil).toBe(extended.body.holdUntil);
+    const released = await request<{ releaseId: string }>('POST', `/cases/${caseId}/releases`, police, {
+      instructionId: target,
+      amount: cny(10_000n),
+      disposition: 'RETURN_TO_VICTIM',
+      authority: legalBasis,
+    });
+    expect(released.status).toBe(202);
+    const release = await waitFor('the release in the feed', async () => {
+      const feed = await inbox(pullBank, `updatedSince=${since}`);
+      return feed.body.items.find((i) => i.kind === 'RELEASE' && i.releasesInstructionId === target);
+    });
+    expect(release).toMatchObject({ disposition: 'RETURN_TO_VICTIM', amount: cny(10_000n) });
+    expect(release.confirmUrl).toMatch(/\/confirmations$/);
+  });
 });
 
 describe('GET /banks/{bankId}', () => {
