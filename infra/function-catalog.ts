@@ -154,7 +154,7 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
     { signingSecrets: 'read' },
   ),
 
-  // Table stream consumer: follow the money from every recorded confirmation (DESIGN.md §1)
+  // Table stream consumer: follow the money from every recorded confirmation (docs/design.md §1)
   'follow-the-money': spec(
     'tableStream',
     'readWrite',
@@ -162,7 +162,7 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
     { startExecution: ['freezeOrder', 'holdTimer'] },
   ),
 
-  // The reconciler (DESIGN.md §1): an EventBridge Scheduler schedule invokes it every few minutes
+  // The reconciler (docs/design.md §1): an EventBridge Scheduler schedule invokes it every few minutes
   reconcile: spec(
     'schedule',
     'readWrite',
