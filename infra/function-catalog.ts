@@ -110,6 +110,19 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   ),
   'bank-performance': spec('http', 'read', 'reads the per-day bank aggregates and the banks held amounts'),
   'bank-inbox': spec('http', 'read', "queries the bank's inbox GSIs"),
+  'get-bank': spec('http', 'read', 'reads the bank directory entry (GetItem); never the secrets'),
+  'bank-test-delivery': spec(
+    'http',
+    'readWrite',
+    'reads the bank entry and its signing secrets, writes the sandbox record (no case) and makes one signed sandbox push',
+    { signingSecrets: 'read' },
+  ),
+  'get-test-delivery': spec('http', 'read', 'reads one sandbox record (GetItem)'),
+  'bank-test-confirmation': spec(
+    'http',
+    'readWrite',
+    "records a confirmation attempt on the sandbox record (no case) and answers the sandbox's script",
+  ),
   'record-confirmation': spec(
     'http',
     'readWrite',
@@ -152,7 +165,7 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
     { signingSecrets: 'read' },
   ),
 
-  // Table stream consumer: follow the money from every recorded confirmation (DESIGN.md §1)
+  // Table stream consumer: follow the money from every recorded confirmation (docs/design.md §1)
   'follow-the-money': spec(
     'tableStream',
     'readWrite',
@@ -167,7 +180,7 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
     { streamConsumer: 'sequenceAudit' },
   ),
 
-  // The reconciler (DESIGN.md §1): an EventBridge Scheduler schedule invokes it every few minutes
+  // The reconciler (docs/design.md §1): an EventBridge Scheduler schedule invokes it every few minutes
   reconcile: spec(
     'schedule',
     'readWrite',

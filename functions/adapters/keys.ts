@@ -36,6 +36,11 @@ export const keys = {
     PK: `DAY#${day}`,
     SK: `BANK#${bankId}#${shard}`,
   }),
+  /** A sandbox push and the confirmations it got (app/test-delivery.ts): no case, expires. */
+  sandboxDelivery: (bankId: string, deliveryId: string) => ({
+    PK: `SANDBOX#${bankId}`,
+    SK: `TEST#${deliveryId}`,
+  }),
   idempotency: (callerScope: string, key: string) => ({ PK: `IDEM#${callerScope}#${key}`, SK: '#IDEM' }),
   inbox: (bankId: string) => `BANK#${bankId}`,
   inboxByStatus: (bankId: string, status: string) => `BANK#${bankId}#${status}`,

@@ -28,7 +28,7 @@ export interface DeliveryStep {
   waitSeconds: number;
 }
 
-/** Statuses a delivery (or a redelivery, API.md `…/redeliver`) may be made in. */
+/** Statuses a delivery (or a redelivery, docs/api.md `…/redeliver`) may be made in. */
 export const deliverableStatuses: readonly InstructionStatus[] = [
   'PENDING',
   'DISPATCHED',
@@ -38,7 +38,7 @@ export const deliverableStatuses: readonly InstructionStatus[] = [
 
 /**
  * Longer than one push can take (PUSH_TIMEOUT_MS plus the writes around it), and short enough that a
- * restart carries an attempt cut off by a crash on well within 30 s (API.md "Running it locally").
+ * restart carries an attempt cut off by a crash on well within 30 s (docs/api.md "Running it locally").
  */
 const ATTEMPT_IN_FLIGHT_MS = PUSH_TIMEOUT_MS + 5_000;
 
@@ -68,7 +68,7 @@ function view(i: StopPaymentInstruction, now: Date, outcome: DeliveryStep['outco
 }
 
 /**
- * One attempt at delivering an instruction (API.md "Push connector"). The first attempt fixes
+ * One attempt at delivering an instruction (docs/api.md "Push connector"). The first attempt fixes
  * `deadlineAt` (now + the bank's SLA) and `holdUntil` (now + holdHours, unless a confirmation set it
  * first) and records them BEFORE the push, so every attempt carries the same body and delivery id.
  * A transient fault schedules the next attempt (backoff with jitter, honouring Retry-After) until the
@@ -241,7 +241,7 @@ async function scheduleRetry(
 
 /**
  * The delivery failed for good. A first delivery makes the instruction DISPATCH_FAILED and escalates
- * it at once (API.md); a failed redelivery leaves the status as it was and is audited. The bank may
+ * it at once (docs/api.md); a failed redelivery leaves the status as it was and is audited. The bank may
  * still confirm (it sees the instruction in its inbox) and the police may redeliver.
  */
 export async function failDelivery(

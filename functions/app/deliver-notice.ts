@@ -24,7 +24,7 @@ const noticeMatches = (i: StopPaymentInstruction, deliveryId: string) =>
   i.pendingNotice?.deliveryId === deliveryId;
 
 /**
- * One attempt at a pending EXTEND or EXPIRED notice (API.md "Push connector": the same rules as a
+ * One attempt at a pending EXTEND or EXPIRED notice (docs/api.md "Push connector": the same rules as a
  * FREEZE). Delivered or given up, it is an audit event; a transient fault schedules the next attempt.
  * The reconciler finds a notice whose attempt is due (domain/due-work.ts `NOTIFY`).
  */

@@ -6,7 +6,7 @@ import { StateConflict } from '../domain/errors.ts';
 import { deliverableStatuses } from './deliver-instruction.ts';
 
 /**
- * POST …/redeliver (API.md): deliver a PENDING, DISPATCHED, DISPATCH_FAILED or OVERDUE instruction
+ * POST …/redeliver (docs/api.md): deliver a PENDING, DISPATCHED, DISPATCH_FAILED or OVERDUE instruction
  * again, with the same delivery id and the same deadlineAt/holdUntil once set. The request is recorded
  * on the instruction (nextAttemptAt = now: the due index makes it durable), then a workflow of its own
  * makes the attempts; transient faults are retried until the later of deadlineAt and now + the bank's

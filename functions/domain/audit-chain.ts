@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** One link of a case's (or the system's) tamper-evident chain (API.md "Audit"). */
+/** One link of a case's (or the system's) tamper-evident chain (docs/api.md "Audit"). */
 export interface AuditEvent {
   seq: number;
   at: string;

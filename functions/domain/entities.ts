@@ -3,7 +3,7 @@ import type { Money } from './money.ts';
 import type { ReasonNotFollowed } from './money-trail.ts';
 import type { ReleaseDisposition } from './totals.ts';
 
-/** The entities of DESIGN.md §3 as the domain sees them (money as bigint, times as ISO strings). */
+/** The entities of docs/design.md §3 as the domain sees them (money as bigint, times as ISO strings). */
 
 export interface LegalBasis {
   kind: string;
@@ -87,6 +87,8 @@ export interface StopPaymentInstruction {
   trailResolvedAt: string | null;
   transferredAt?: string | undefined;
   reference?: string | undefined;
+  /** When the instruction last changed (the bank's change feed, `updatedSince`); createdAt at first. */
+  updatedAt?: string | undefined;
   /** Incremented by every update (optimistic locking); absent on a new instruction. */
   version?: number;
   /** RELEASE instructions only. */

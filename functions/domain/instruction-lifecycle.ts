@@ -1,5 +1,5 @@
 /**
- * The stop-payment instruction lifecycle of API.md: statuses and the transitions allowed between
+ * The stop-payment instruction lifecycle of docs/api.md: statuses and the transitions allowed between
  * them. Every status change in the system goes through `canTransition` (the repository conditions
  * its writes on the statuses this module names, so a refused transition writes nothing).
  */

@@ -8,7 +8,7 @@ import { canSeeCase } from '../http/scope.ts';
 
 /**
  * GET /cases/{caseId}/audit (police own agency, regulator): the case's hash chain and whether it
- * verifies (API.md "Audit"). The head stored on the case item is read first and the events after it
+ * verifies (docs/api.md "Audit"). The head stored on the case item is read first and the events after it
  * (adapters/dynamo/cases.ts readCaseAudit), so a read taken during writes never reports a break: the
  * chain is judged up to that head, which must also be its last event (an event cut off the end is
  * detected). Events committed after the head was read are counted in `pending`; events that no head

@@ -6,7 +6,7 @@ import type { Caller } from '../schemas/claims.ts';
 import { notFound } from './problem.ts';
 
 /**
- * Scope checks (API.md: an id outside the caller's scope answers 404, as if it did not exist).
+ * Scope checks (docs/api.md: an id outside the caller's scope answers 404, as if it did not exist).
  * Police see their agency's cases; regulators see every case; banks see only their own bankId.
  */
 export function canSeeCase(caller: Caller, fraudCase: { agencyId: string }): boolean {

@@ -71,7 +71,7 @@ export const createRecordConfirmation = (deps: Dependencies) =>
   });
 
 /**
- * What makes two confirmations "the same" (API.md): everything but `reportedAt` and `reason`, which a
+ * What makes two confirmations "the same" (docs/api.md): everything but `reportedAt` and `reason`, which a
  * bank's retry rebuilds. The same confirmationId with another result, amount or transfer is a 409.
  */
 export function replayIdentity(raw: unknown): unknown {

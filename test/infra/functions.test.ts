@@ -30,6 +30,8 @@ const READ_ONLY_ROUTES = [
   'bank-inbox',
   'regulator-totals',
   'bank-performance',
+  'get-bank',
+  'get-test-delivery',
 ] as const satisfies readonly FunctionFolder[];
 
 const WRITE_ACTIONS = [

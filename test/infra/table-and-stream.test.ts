@@ -56,7 +56,7 @@ describe('the table', () => {
       IndexName: string;
       KeySchema: { AttributeName: string; KeyType: string }[];
     }[];
-    expect(gsis.map((g) => g.IndexName).sort()).toEqual(['due', 'inbox', 'inboxByStatus']);
+    expect(gsis.map((g) => g.IndexName).sort()).toEqual(['due', 'inbox', 'inboxByStatus', 'inboxByUpdate']);
     for (const def of freezeflowTable.globalSecondaryIndexes) {
       expect(gsis.find((g) => g.IndexName === def.indexName)?.KeySchema).toEqual([
         { AttributeName: def.partitionKey.name, KeyType: 'HASH' },

@@ -5,6 +5,7 @@ import { caseIdOfInstruction } from '../../domain/ids.ts';
 import { canTransitionFor, type InstructionStatus } from '../../domain/instruction-lifecycle.ts';
 import { statusChangeDelta, type TotalsDelta } from '../../domain/totals.ts';
 import { keys } from '../keys.ts';
+import { changeFeedAttributes, updateTime } from './change-feed-index.ts';
 import { instructionFromItem, instructionToItem } from './codec.ts';
 import type { Db } from './db.ts';
 import { dueIndexAttributes } from './due-index.ts';
@@ -103,7 +104,13 @@ export function instructionUpdateOp(
     ':nextVersion': (instruction.version ?? 0) + 1,
   };
   const parts: string[] = ['#version = :nextVersion'];
-  Object.entries(set).forEach(([name, value], i) => {
+  // The change feed (change-feed-index.ts) moves with every write the bank could see.
+  const feed = changeFeedAttributes(
+    instruction.bankId,
+    instruction.instructionId,
+    updateTime(instruction.updatedAt),
+  );
+  Object.entries({ ...feed, ...set }).forEach(([name, value], i) => {
     names[`#a${i}`] = name;
     values[`:a${i}`] = value;
     parts.push(`#a${i} = :a${i}`);
@@ -114,7 +121,7 @@ export function instructionUpdateOp(
     parts.push('#g2 = :g2');
   }
   // The sparse due index follows the instruction as it will be after this write (due-index.ts).
-  const after = instructionFromItem({ ...instructionToItem(instruction), ...set });
+  const after = instructionFromItem({ ...instructionToItem(instruction), ...feed, ...set });
   const due = dueIndexAttributes(after);
   names['#g3pk'] = 'GSI3PK';
   names['#g3sk'] = 'GSI3SK';
@@ -223,30 +230,54 @@ export interface InboxPage {
   nextCursor: string | null;
 }
 
-/** Access pattern 2: a bank's instructions (optionally by status), oldest first, paginated. */
-export async function queryInbox(
-  db: Db,
-  bankId: string,
-  status: InstructionStatus | undefined,
-  limit: number,
-  cursor: string | undefined,
-): Promise<InboxPage> {
-  const indexPk = status ? keys.inboxByStatus(bankId, status) : keys.inbox(bankId);
-  const startKey = cursor ? decodeCursor(cursor, status ? 'GSI2PK' : 'GSI1PK', indexPk) : undefined;
-  const out = await db.doc.send(
-    new QueryCommand({
-      TableName: db.table,
-      IndexName: status ? 'inboxByStatus' : 'inbox',
-      KeyConditionExpression: status ? 'GSI2PK = :pk' : 'GSI1PK = :pk',
-      ExpressionAttributeValues: { ':pk': indexPk },
-      Limit: limit,
-      ExclusiveStartKey: startKey,
-    }),
-  );
-  const nextCursor = out.LastEvaluatedKey
-    ? Buffer.from(JSON.stringify(out.LastEvaluatedKey), 'utf8').toString('base64url')
-    : null;
-  return { items: (out.Items ?? []).map(instructionFromItem), nextCursor };
+/** Which inbox listing, and where it starts. */
+export interface InboxQuery {
+  status?: InstructionStatus | undefined;
+  /** The change feed: instructions written at or after this time, oldest change first. */
+  updatedSince?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/**
+ * Access pattern 2: a bank's instructions, oldest first, by status, or by last change (the change
+ * feed), paginated. A status filter on the feed is a FilterExpression, so a DynamoDB page may hold
+ * no match: the query goes on until it has an item or reaches the end, and a page with no item
+ * never carries a cursor.
+ */
+export async function queryInbox(db: Db, bankId: string, query: InboxQuery): Promise<InboxPage> {
+  const { status, updatedSince, limit } = query;
+  const feed = updatedSince !== undefined;
+  const index = feed
+    ? { name: 'inboxByUpdate', pk: 'GSI4PK', value: keys.inbox(bankId) }
+    : status
+      ? { name: 'inboxByStatus', pk: 'GSI2PK', value: keys.inboxByStatus(bankId, status) }
+      : { name: 'inbox', pk: 'GSI1PK', value: keys.inbox(bankId) };
+  let startKey = query.cursor ? decodeCursor(query.cursor, index.pk, index.value) : undefined;
+  const items: StopPaymentInstruction[] = [];
+  do {
+    const out = await db.doc.send(
+      new QueryCommand({
+        TableName: db.table,
+        IndexName: index.name,
+        KeyConditionExpression: feed ? `${index.pk} = :pk AND GSI4SK >= :since` : `${index.pk} = :pk`,
+        ...(feed && status ? { FilterExpression: '#status = :status' } : {}),
+        ...(feed && status ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ExpressionAttributeValues: {
+          ':pk': index.value,
+          ...(feed ? { ':since': new Date(updatedSince).toISOString() } : {}),
+          ...(feed && status ? { ':status': status } : {}),
+        },
+        Limit: limit - items.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(out.Items ?? []).map(instructionFromItem));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey && items.length === 0);
+  const nextCursor =
+    startKey && items.length > 0 ? Buffer.from(JSON.stringify(startKey), 'utf8').toString('base64url') : null;
+  return { items, nextCursor };
 }
 
 /** A cursor is only ever a key of this bank's own page: anything else is a bad `cursor`. */

@@ -56,6 +56,7 @@ describe('PUT /banks/{bankId}', () => {
       mode: 'push',
       endpoint: pushBank.endpoint,
       slaSeconds: 3600,
+      secretOnFile: true,
       signingSecretsValid: 1,
       registeredAt: NOW.toISOString(),
       updatedAt: NOW.toISOString(),
