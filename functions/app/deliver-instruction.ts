@@ -8,8 +8,7 @@ import {
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
-import { bankDayCounterOp } from '../adapters/dynamo/totals-ops.ts';
-import type { AuditChange } from '../adapters/dynamo/transact.ts';
+import type { AuditEntry } from '../domain/change-set.ts';
 import { nextRetry, secondsUntil } from '../domain/delivery-schedule.ts';
 import type { BankDirectoryEntry, StopPaymentInstruction } from '../domain/entities.ts';
 import type { InstructionStatus } from '../domain/instruction-lifecycle.ts';
@@ -125,7 +124,7 @@ async function fixDeliveryTimes(
   bank: BankDirectoryEntry,
   now: Date,
 ): Promise<StopPaymentInstruction> {
-  const set = {
+  const patch = {
     deliveryStartedAt: now.toISOString(),
     // Should this attempt die with its process, the next one is due after the push could have timed
     // out: the due index never points back into the past while an attempt is in flight.
@@ -136,7 +135,7 @@ async function fixDeliveryTimes(
       : {}),
   };
   await changeInstruction(deps.db, instruction.instructionId, () => deps.now().toISOString(), {
-    decide: (current) => (current.deliveryStartedAt ? undefined : { set, audit: [] }),
+    decide: (current) => (current.deliveryStartedAt ? undefined : { patch, audit: [] }),
   });
   // Whoever won, the times are on the item now: deliver with what is stored.
   const stored = await getInstruction(deps.db, instruction.instructionId);
@@ -158,7 +157,7 @@ async function recordDelivered(
       const wanted = deliveryWanted(current);
       // Confirmed before the delivery was recorded: record the delivery's time, keep the bank's status.
       if (!wanted && !first) return undefined;
-      const audit: AuditChange[] = [
+      const audit: AuditEntry[] = [
         {
           actor,
           action: first ? 'INSTRUCTION_DISPATCHED' : 'INSTRUCTION_REDELIVERED',
@@ -167,17 +166,17 @@ async function recordDelivered(
       ];
       const toDispatched = current.status === 'PENDING' || current.status === 'DISPATCH_FAILED';
       return {
-        set: {
+        patch: {
           ...(first ? { dispatchedAt: now.toISOString() } : {}),
-          ...(wanted && toDispatched ? { status: 'DISPATCHED' } : {}),
+          ...(wanted && toDispatched ? { status: 'DISPATCHED' as const } : {}),
           nextAttemptAt: null,
           redeliverUntil: null,
           deliveryAttempts: current.deliveryAttempts + 1,
           lastDeliveryError: null,
         },
-        extraOps: first
-          ? [bankDayCounterOp(deps.db, now.toISOString(), current.bankId, { received: 1n })]
-          : [],
+        ...(first
+          ? { with: { bankDay: { bankId: current.bankId, at: now.toISOString(), received: 1n } } }
+          : {}),
         audit,
       };
     },
@@ -220,7 +219,7 @@ async function scheduleRetry(
       }
       waitSeconds = plan.waitSeconds;
       return {
-        set: {
+        patch: {
           deliveryAttempts: attempts,
           nextAttemptAt: new Date(now.getTime() + plan.waitSeconds * 1000).toISOString(),
           lastDeliveryError: error.message.slice(0, 500),
@@ -260,7 +259,7 @@ export async function failDelivery(
       if (current.status === 'PENDING' || current.status === 'DISPATCH_FAILED') {
         const escalate = !current.escalatedAt;
         return {
-          set: {
+          patch: {
             status: 'DISPATCH_FAILED',
             dispatchFailedAt: failedAt,
             dispatchError: reason.slice(0, 500),
@@ -282,7 +281,7 @@ export async function failDelivery(
         };
       }
       return {
-        set: { nextAttemptAt: null, redeliverUntil: null, lastDeliveryError: reason.slice(0, 500) },
+        patch: { nextAttemptAt: null, redeliverUntil: null, lastDeliveryError: reason.slice(0, 500) },
         audit: [{ actor, action: 'REDELIVERY_FAILED', subject: detail }],
       };
     },

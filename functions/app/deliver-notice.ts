@@ -62,19 +62,19 @@ export async function deliverNotice(
       if (!noticeMatches(current, notice.deliveryId) || !current.pendingNotice) return undefined;
       const subject = `${instructionId}:${notice.kind}:${notice.deliveryId}`;
       if (failure === undefined) {
-        return { set: { pendingNotice: null }, audit: [{ actor, action: 'NOTICE_DELIVERED', subject }] };
+        return { patch: { pendingNotice: null }, audit: [{ actor, action: 'NOTICE_DELIVERED', subject }] };
       }
       const attempts = current.pendingNotice.attempts + 1;
       const secondsLeft = Math.ceil((Date.parse(current.pendingNotice.giveUpAt) - now.getTime()) / 1000);
       const plan = transient ? nextRetry(attempts, secondsLeft, retryAfter) : { waitSeconds: undefined };
       if (plan.waitSeconds === undefined) {
         return {
-          set: { pendingNotice: null },
+          patch: { pendingNotice: null },
           audit: [{ actor, action: 'NOTICE_FAILED', subject: `${subject}:${failure.slice(0, 200)}` }],
         };
       }
       return {
-        set: {
+        patch: {
           pendingNotice: {
             ...current.pendingNotice,
             attempts,

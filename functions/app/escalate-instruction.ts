@@ -1,6 +1,6 @@
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { changeInstruction } from '../adapters/dynamo/instructions.ts';
-import type { AuditChange } from '../adapters/dynamo/transact.ts';
+import type { AuditEntry } from '../domain/change-set.ts';
 import type { StopPaymentInstruction } from '../domain/entities.ts';
 import { isAwaitingConfirmation } from '../domain/instruction-lifecycle.ts';
 import { toMoneyJson } from '../domain/money.ts';
@@ -31,7 +31,7 @@ export const escalationAudit = (
   actor: SystemActor,
   i: Pick<StopPaymentInstruction, 'instructionId' | 'bankId'>,
   reason: string,
-): AuditChange => ({
+): AuditEntry => ({
   actor,
   action: 'INSTRUCTION_ESCALATED',
   subject: `${i.instructionId}:${i.bankId}:${reason.slice(0, 200)}`,
@@ -58,7 +58,7 @@ export async function escalateInstruction(
       current.escalatedAt || (onlyIfUnanswered && !isAwaitingConfirmation(current.status))
         ? undefined
         : {
-            set: { escalatedAt, escalationReason: reason },
+            patch: { escalatedAt, escalationReason: reason },
             audit: [escalationAudit(actor, current, reason)],
           },
   });

@@ -1,6 +1,5 @@
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { changeInstruction } from '../adapters/dynamo/instructions.ts';
-import { bankDayCounterOp } from '../adapters/dynamo/totals-ops.ts';
 import type { SystemActor } from './escalate-instruction.ts';
 
 /**
@@ -18,8 +17,8 @@ export async function recordOverdue(
     decide: (current) =>
       current.status === 'PENDING' || current.status === 'DISPATCHED'
         ? {
-            set: { status: 'OVERDUE', overdueAt: at() },
-            extraOps: [bankDayCounterOp(deps.db, at(), current.bankId, { overdue: 1n })],
+            patch: { status: 'OVERDUE', overdueAt: at() },
+            with: { bankDay: { bankId: current.bankId, at: at(), overdue: 1n } },
             audit: [
               { actor, action: 'INSTRUCTION_OVERDUE', subject: `${instructionId}:${current.deadlineAt}` },
             ],

@@ -3,7 +3,25 @@ import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { changeInstruction } from '../adapters/dynamo/instructions.ts';
 import type { StopPaymentInstruction } from '../domain/entities.ts';
 import { StateConflict } from '../domain/errors.ts';
+import { actorOf, type Caller } from '../schemas/claims.ts';
+import { caseInScope, instructionOfCase } from './case-scope.ts';
 import { deliverableStatuses } from './deliver-instruction.ts';
+
+/**
+ * POST …/redeliver of an instruction of a case the caller may act in: police of the case's agency, or
+ * an admin in any case (else 404); `parse` checks the (empty) body after the scope, as API.md orders.
+ */
+export async function redeliverInCase(
+  deps: Dependencies,
+  caller: Caller,
+  ids: { caseId: string; instructionId: string },
+  parse: () => void,
+): Promise<{ instructionId: string; status: string; redeliveryRequestedAt: string }> {
+  const fraudCase = await caseInScope(deps.db, caller, ids.caseId, true);
+  const instruction = await instructionOfCase(deps.db, fraudCase, ids.instructionId);
+  parse();
+  return redeliverInstruction(deps, instruction, actorOf(caller));
+}
 
 /**
  * POST …/redeliver (API.md): deliver a PENDING, DISPATCHED, DISPATCH_FAILED or OVERDUE instruction
@@ -30,7 +48,7 @@ export async function redeliverInstruction(
         );
       }
       return {
-        set: { nextAttemptAt: requestedAt, redeliverUntil, deliveryAttempts: 0 },
+        patch: { nextAttemptAt: requestedAt, redeliverUntil, deliveryAttempts: 0 },
         audit: [
           { actor, action: 'REDELIVERY_REQUESTED', subject: `${current.instructionId}:${current.status}` },
         ],

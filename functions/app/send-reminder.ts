@@ -32,7 +32,7 @@ export async function sendReminder(
   if (!first.reminderDeadlineAt) {
     await changeInstruction(deps.db, instructionId, at, {
       decide: (current) =>
-        current.reminderDeadlineAt ? undefined : { set: { reminderDeadlineAt }, audit: [] },
+        current.reminderDeadlineAt ? undefined : { patch: { reminderDeadlineAt }, audit: [] },
     });
   }
   const instruction = await getInstruction(deps.db, instructionId);
@@ -58,7 +58,7 @@ export async function sendReminder(
       current.status !== 'OVERDUE' || current.remindedAt
         ? undefined
         : {
-            set: { remindedAt: now.toISOString() },
+            patch: { remindedAt: now.toISOString() },
             audit: [
               { actor, action: 'REMINDER_SENT', subject: `${instructionId}:${current.reminderDeadlineAt}` },
             ],
