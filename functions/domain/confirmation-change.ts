@@ -1,4 +1,4 @@
-import { type ChangeSet, changeSet, noChange, transition } from './change-set.ts';
+import { type ChangeSet, type ConfirmationRecord, changeSet, noChange, transition } from './change-set.ts';
 import { type BankConfirmation, decideConfirmation } from './confirmation-rules.ts';
 import type { StopPaymentInstruction } from './entities.ts';
 import { StateConflict, ValidationProblem } from './errors.ts';
@@ -76,26 +76,14 @@ export function decideFreezeConfirmation(
     ? Math.max(0, (Date.parse(confirmedAt) - Date.parse(instruction.dispatchedAt)) / 1000)
     : 0;
   return changeSet(answer, {
-    confirmation: {
-      caseId: instruction.caseId,
-      bankId: instruction.bankId,
-      instructionId,
-      confirmationId: confirmation.confirmationId,
-      fields: {
-        kind: 'FREEZE',
-        result: confirmation.result,
-        status: outcome.status,
-        frozen: toMoneyJson(outcome.frozen),
-        cashWithdrawn: toMoneyJson(outcome.cashWithdrawn),
-        onwardTransfers: outcome.onwardTransfers.map((t) => ({ ...t, amount: toMoneyJson(t.amount) })),
-        reason: confirmation.reason,
-        reportedAt: confirmation.reportedAt,
-        receivedAt: confirmedAt,
-        late,
-        requestHash: ctx.requestHash,
-        response: answer.body,
-      },
-    },
+    confirmation: confirmationRecord(instruction, confirmation, ctx, late, answer, {
+      kind: 'FREEZE',
+      result: confirmation.result,
+      status: outcome.status,
+      frozen: toMoneyJson(outcome.frozen),
+      cashWithdrawn: toMoneyJson(outcome.cashWithdrawn),
+      onwardTransfers: outcome.onwardTransfers.map((t) => ({ ...t, amount: toMoneyJson(t.amount) })),
+    }),
     transitions: [
       transition(instruction, {
         status: outcome.status,
@@ -129,6 +117,32 @@ export function decideFreezeConfirmation(
       },
     ],
   });
+}
+
+/** The record kept under the confirmationId: what was reported, when, and the answer a replay gets. */
+function confirmationRecord(
+  instruction: StopPaymentInstruction,
+  confirmation: { confirmationId: string; reason?: string | undefined; reportedAt?: string | undefined },
+  ctx: ConfirmationContext,
+  late: boolean,
+  answer: ConfirmationAnswer,
+  result: Record<string, unknown>,
+): ConfirmationRecord {
+  return {
+    caseId: instruction.caseId,
+    bankId: instruction.bankId,
+    instructionId: instruction.instructionId,
+    confirmationId: confirmation.confirmationId,
+    fields: {
+      ...result,
+      reason: confirmation.reason,
+      reportedAt: confirmation.reportedAt,
+      receivedAt: ctx.at,
+      late,
+      requestHash: ctx.requestHash,
+      response: answer.body,
+    },
+  };
 }
 
 export interface ReleaseConfirmation {
@@ -219,25 +233,13 @@ export function decideReleaseConfirmation(
     body: { instructionId: releaseId, status: 'RELEASED' },
   };
   return changeSet(answer, {
-    confirmation: {
-      caseId: release.caseId,
-      bankId: release.bankId,
-      instructionId: releaseId,
-      confirmationId: confirmation.confirmationId,
-      fields: {
-        kind: 'RELEASE',
-        releasesInstructionId: held.instructionId,
-        result: 'ACTIONED',
-        status: 'RELEASED',
-        released: toMoneyJson(released),
-        reason: confirmation.reason,
-        reportedAt: confirmation.reportedAt,
-        receivedAt: confirmedAt,
-        late,
-        requestHash: ctx.requestHash,
-        response: answer.body,
-      },
-    },
+    confirmation: confirmationRecord(release, confirmation, ctx, late, answer, {
+      kind: 'RELEASE',
+      releasesInstructionId: held.instructionId,
+      result: 'ACTIONED',
+      status: 'RELEASED',
+      released: toMoneyJson(released),
+    }),
     transitions: [
       transition(release, {
         status: 'RELEASED',
