@@ -1,12 +1,11 @@
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { changeInstruction } from '../adapters/dynamo/instructions.ts';
-import type { AuditEntry } from '../domain/change-set.ts';
 import type { StopPaymentInstruction } from '../domain/entities.ts';
+import { escalationAudit, type SystemActor } from '../domain/escalation.ts';
 import { isAwaitingConfirmation } from '../domain/instruction-lifecycle.ts';
 import { toMoneyJson } from '../domain/money.ts';
 
-/** Who acts for the system, in audit events. */
-export type SystemActor = 'system:workflow' | 'system:reconciler' | 'system:hold-timer';
+export { escalationAudit, type SystemActor } from '../domain/escalation.ts';
 
 /** The `InstructionEscalated` event people subscribe to (EventBridge in AWS). */
 export function escalationEvent(i: StopPaymentInstruction, escalatedAt: string, reason: string) {
@@ -26,16 +25,6 @@ export function escalationEvent(i: StopPaymentInstruction, escalatedAt: string, 
     },
   };
 }
-
-export const escalationAudit = (
-  actor: SystemActor,
-  i: Pick<StopPaymentInstruction, 'instructionId' | 'bankId'>,
-  reason: string,
-): AuditEntry => ({
-  actor,
-  action: 'INSTRUCTION_ESCALATED',
-  subject: `${i.instructionId}:${i.bankId}:${reason.slice(0, 200)}`,
-});
 
 /**
  * An instruction a person must look at: `escalatedAt` and an audit event, then the event on the bus.
