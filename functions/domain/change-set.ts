@@ -1,4 +1,10 @@
-import type { FreezeOrder, LegalBasis, StopPaymentInstruction, TrailEdge } from './entities.ts';
+import type {
+  FreezeOrder,
+  InstructionIdentity,
+  LegalBasis,
+  StopPaymentInstruction,
+  TrailEdge,
+} from './entities.ts';
 import { assertTransition, type InstructionStatus } from './instruction-lifecycle.ts';
 import type { Money } from './money.ts';
 import { statusChangeDelta, type TotalsDelta } from './totals.ts';
@@ -47,18 +53,11 @@ export interface InstructionNotes {
   releasedAt?: string;
 }
 
-type Identity =
-  | 'kind'
-  | 'caseId'
-  | 'agencyId'
-  | 'orderId'
-  | 'instructionId'
-  | 'bankId'
-  | 'accountNumber'
-  | 'requested'
-  | 'createdAt'
-  | 'version';
-export type InstructionPatch = Partial<Omit<StopPaymentInstruction, Identity>> & InstructionNotes;
+/** What a change may set on an instruction: anything but what names it, its kind and its version. */
+export type InstructionPatch = Partial<
+  Omit<StopPaymentInstruction, InstructionIdentity | 'kind' | 'version'>
+> &
+  InstructionNotes;
 
 export interface InstructionTransition {
   /** The instruction as read: the write applies only to this status and version. */
