@@ -13,6 +13,7 @@ import {
 import type { BankConfirmation } from '../domain/confirmation-rules.ts';
 import type { StopPaymentInstruction } from '../domain/entities.ts';
 import { NotFound } from '../domain/errors.ts';
+import { caseIdOfInstruction } from '../domain/ids.ts';
 import { isAwaitingConfirmation } from '../domain/instruction-lifecycle.ts';
 
 /** The bank's body, parsed by the handler once it knows which kind of instruction it answers. */
@@ -35,31 +36,35 @@ export async function recordConfirmation(
   actor: string,
   parse: (kind: StopPaymentInstruction['kind']) => ParsedConfirmation,
 ): Promise<ConfirmationAnswer> {
-  const found = await getInstruction(deps.db, instructionId);
-  if (!found || found.bankId !== bankId) throw new NotFound(`instruction ${instructionId} does not exist`);
-  const parsed = parse(found.kind);
-  const hash = requestHash(replayIdentity(parsed.raw));
-  const { caseId, confirmationId } = {
-    caseId: found.caseId,
-    confirmationId: parsed.confirmation.confirmationId,
-  };
-  const stored = () => getConfirmation(deps.db, caseId, bankId, confirmationId);
-  const ctx = () => ({ requestHash: hash, actor, at: deps.now().toISOString() });
+  const caseId = caseIdOfInstruction(instructionId);
+  const notFound = () => new NotFound(`instruction ${instructionId} does not exist`);
+  if (!caseId) throw notFound();
+  // Parsed once, on the first read of the instruction: 404 comes before 422 (API.md), and the body's
+  // schema depends on the instruction's kind.
+  let parsed: ParsedConfirmation | undefined;
+  let hash = '';
+  const stored = () =>
+    parsed ? getConfirmation(deps.db, caseId, bankId, parsed.confirmation.confirmationId) : undefined;
   const at = () => deps.now().toISOString();
   let answer: ConfirmationAnswer;
   try {
     answer = await commitCaseChange(deps.db, caseId, at, async () => {
       const instruction = await getInstruction(deps.db, instructionId);
-      if (!instruction) throw new Error(`instruction ${instructionId} vanished`);
+      if (!instruction || instruction.bankId !== bankId) throw notFound();
+      if (!parsed) {
+        parsed = parse(instruction.kind);
+        hash = requestHash(replayIdentity(parsed.raw));
+      }
+      const ctx = { requestHash: hash, actor, at: at() };
       if (parsed.kind === 'FREEZE') {
         // The confirmation record is put if absent: only an answered instruction needs it read first.
         const first = isAwaitingConfirmation(instruction.status) ? undefined : await stored();
-        return decideFreezeConfirmation(instruction, parsed.confirmation, first, ctx());
+        return decideFreezeConfirmation(instruction, parsed.confirmation, first, ctx);
       }
       const held = instruction.releasesInstructionId
         ? await getInstruction(deps.db, instruction.releasesInstructionId)
         : undefined;
-      return decideReleaseConfirmation(instruction, held, parsed.confirmation, await stored(), ctx());
+      return decideReleaseConfirmation(instruction, held, parsed.confirmation, await stored(), ctx);
     });
   } catch (error) {
     // The confirmationId is taken (a concurrent replay won, or the bank reused it for another
