@@ -1,8 +1,8 @@
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { changeInstruction } from '../adapters/dynamo/instructions.ts';
 import type { StopPaymentInstruction } from '../domain/entities.ts';
-import { escalationAudit, type SystemActor } from '../domain/escalation.ts';
-import { isAwaitingConfirmation } from '../domain/instruction-lifecycle.ts';
+import type { SystemActor } from '../domain/escalation.ts';
+import { decideEscalation } from '../domain/follow-up.ts';
 import { toMoneyJson } from '../domain/money.ts';
 
 export { escalationAudit, type SystemActor } from '../domain/escalation.ts';
@@ -43,13 +43,7 @@ export async function escalateInstruction(
   const at = () => deps.now().toISOString();
   const escalatedAt = at();
   const result = await changeInstruction(deps.db, instructionId, at, {
-    decide: (current) =>
-      current.escalatedAt || (onlyIfUnanswered && !isAwaitingConfirmation(current.status))
-        ? undefined
-        : {
-            patch: { escalatedAt, escalationReason: reason },
-            audit: [escalationAudit(actor, current, reason)],
-          },
+    decide: (current) => decideEscalation(current, { at: escalatedAt, reason, actor, onlyIfUnanswered }),
   });
   if (result?.changed) await deps.events.publish(escalationEvent(result.before, escalatedAt, reason));
   return { escalated: result?.changed === true };

@@ -2,10 +2,9 @@ import type { Dependencies } from '../adapters/dependencies.ts';
 import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { changeInstruction } from '../adapters/dynamo/instructions.ts';
 import type { StopPaymentInstruction } from '../domain/entities.ts';
-import { StateConflict } from '../domain/errors.ts';
+import { decideRedelivery } from '../domain/follow-up.ts';
 import { actorOf, type Caller } from '../schemas/claims.ts';
 import { caseInScope, instructionOfCase } from './case-scope.ts';
-import { deliverableStatuses } from './deliver-instruction.ts';
 
 /**
  * POST …/redeliver of an instruction of a case the caller may act in: police of the case's agency, or
@@ -40,20 +39,7 @@ export async function redeliverInstruction(
   const bank = await getBankForDelivery(deps.db, instruction.bankId);
   const redeliverUntil = new Date(now.getTime() + (bank?.slaSeconds ?? 3_600) * 1000).toISOString();
   const result = await changeInstruction(deps.db, instruction.instructionId, () => deps.now().toISOString(), {
-    decide: (current) => {
-      if (!deliverableStatuses.includes(current.status)) {
-        throw new StateConflict(
-          `instruction ${current.instructionId} is ${current.status}: only PENDING, DISPATCHED, DISPATCH_FAILED or OVERDUE can be redelivered`,
-          'INSTRUCTION_NOT_REDELIVERABLE',
-        );
-      }
-      return {
-        patch: { nextAttemptAt: requestedAt, redeliverUntil, deliveryAttempts: 0 },
-        audit: [
-          { actor, action: 'REDELIVERY_REQUESTED', subject: `${current.instructionId}:${current.status}` },
-        ],
-      };
-    },
+    decide: (current) => decideRedelivery(current, { at: requestedAt, redeliverUntil, actor }),
   });
   if (!result) throw new Error(`instruction ${instruction.instructionId} vanished`);
   // Named after the request: a retried HTTP call within the same millisecond starts nothing twice.
