@@ -96,6 +96,17 @@ export interface StopPaymentInstruction {
   disposition?: ReleaseDisposition | undefined;
 }
 
+/** What names an instruction and what it asks for: set when it is created, never changed after. */
+export type InstructionIdentity =
+  | 'caseId'
+  | 'agencyId'
+  | 'orderId'
+  | 'instructionId'
+  | 'bankId'
+  | 'accountNumber'
+  | 'requested'
+  | 'createdAt';
+
 /** A push owed to the bank about an instruction, kept until delivered (same id and body each attempt). */
 export interface PendingNotice {
   kind: 'EXTEND' | 'EXPIRED';

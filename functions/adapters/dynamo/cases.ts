@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditEvent, GENESIS_HASH } from '../../domain/audit-chain.ts';
 import type { FraudCase, FreezeOrder, StopPaymentInstruction, TrailEdge } from '../../domain/entities.ts';
 import { toMoneyJson } from '../../domain/money.ts';
@@ -13,7 +13,7 @@ import {
   instructionFromItem,
   orderFromItem,
 } from './codec.ts';
-import type { Db } from './db.ts';
+import { type Db, queryAll } from './db.ts';
 import { idempotencyCompleteOp, type StoredResponse } from './idempotency.ts';
 import {
   type AuditChange,
@@ -88,25 +88,14 @@ export async function getCaseTotalsItem(db: Db, caseId: string): Promise<Item | 
 }
 
 /** Every item of a case partition whose sort key starts with `prefix` (all pages, consistent). */
-export async function queryCase(db: Db, caseId: string, prefix = ''): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await db.doc.send(
-      new QueryCommand({
-        TableName: db.table,
-        KeyConditionExpression: prefix ? 'PK = :pk AND begins_with(SK, :prefix)' : 'PK = :pk',
-        ExpressionAttributeValues: prefix
-          ? { ':pk': keys.casePartition(caseId), ':prefix': prefix }
-          : { ':pk': keys.casePartition(caseId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+export function queryCase(db: Db, caseId: string, prefix = ''): Promise<Item[]> {
+  return queryAll(db, {
+    KeyConditionExpression: prefix ? 'PK = :pk AND begins_with(SK, :prefix)' : 'PK = :pk',
+    ExpressionAttributeValues: prefix
+      ? { ':pk': keys.casePartition(caseId), ':prefix': prefix }
+      : { ':pk': keys.casePartition(caseId) },
+    ConsistentRead: true,
+  });
 }
 
 export interface CaseView {

@@ -1,16 +1,14 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type InstructionDecision, instructionChange, noChange } from '../../domain/change-set.ts';
 import type { StopPaymentInstruction } from '../../domain/entities.ts';
 import { ValidationProblem } from '../../domain/errors.ts';
 import { caseIdOfInstruction } from '../../domain/ids.ts';
-import { canTransitionFor, type InstructionStatus } from '../../domain/instruction-lifecycle.ts';
-import { statusChangeDelta, type TotalsDelta } from '../../domain/totals.ts';
-import { keys } from '../keys.ts';
-import { changeFeedAttributes, updateTime } from './change-feed-index.ts';
-import { instructionFromItem, instructionToItem } from './codec.ts';
+import type { InstructionStatus } from '../../domain/instruction-lifecycle.ts';
+import { keys, skPrefix } from '../keys.ts';
+import { queryCase } from './cases.ts';
+import { instructionFromItem } from './codec.ts';
+import { commitCaseChange } from './commit.ts';
 import type { Db } from './db.ts';
-import { dueIndexAttributes } from './due-index.ts';
-import { caseTotalsOp } from './totals-ops.ts';
-import { type AuditChange, caseChain, commitChainedChange, type LabeledOp } from './transact.ts';
 
 /** Access pattern 3: an instruction by id (its id names its case), with its task token. */
 export async function getInstructionItem(db: Db, instructionId: string) {
@@ -34,33 +32,9 @@ export async function getInstruction(
   return item ? instructionFromItem(item) : undefined;
 }
 
-/** An instruction as read, with the mark of its case's chain taken just before the read. */
-export interface InstructionSnapshot {
-  instruction: StopPaymentInstruction;
-  mark: undefined;
-}
-
-export async function getInstructionSnapshot(
-  db: Db,
-  instructionId: string,
-): Promise<InstructionSnapshot | undefined> {
-  const caseId = caseIdOfInstruction(instructionId);
-  if (!caseId) return undefined;
-  const mark = undefined;
-  const instruction = await getInstruction(db, instructionId);
-  return instruction ? { instruction, mark } : undefined;
-}
-
-/**
- * The snapshot's instruction, to decide a first attempt on: the write is conditioned on its
- * version, so a snapshot gone stale fails that attempt and the next one reads again.
- */
-export function stillCurrent(
-  _db: Db,
-  snapshot: InstructionSnapshot | undefined,
-  instructionId: string,
-): StopPaymentInstruction | undefined {
-  return snapshot?.instruction.instructionId === instructionId ? snapshot.instruction : undefined;
+/** Every instruction of a case (freeze and release), one Query (paged). */
+export async function caseInstructions(db: Db, caseId: string): Promise<StopPaymentInstruction[]> {
+  return (await queryCase(db, caseId, skPrefix.instruction)).map(instructionFromItem);
 }
 
 export async function getTaskToken(db: Db, instructionId: string): Promise<string | undefined> {
@@ -89,87 +63,14 @@ export async function storeTaskToken(
   return out.Attributes ? instructionFromItem(out.Attributes) : undefined;
 }
 
-/** The instruction's update as a transaction item, conditioned on the status it was read in. */
-export function instructionUpdateOp(
-  db: Db,
-  instruction: StopPaymentInstruction,
-  set: Record<string, unknown>,
-): LabeledOp {
-  // Optimistic lock: the write applies only to the instruction exactly as it was read (status and
-  // version), so two concurrent changes (a release and an extension, say) cannot overwrite each other.
-  const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
-  const values: Record<string, unknown> = {
-    ':seen': instruction.status,
-    ':version': instruction.version ?? 0,
-    ':nextVersion': (instruction.version ?? 0) + 1,
-  };
-  const parts: string[] = ['#version = :nextVersion'];
-  // The change feed (change-feed-index.ts) moves with every write the bank could see.
-  const feed = changeFeedAttributes(
-    instruction.bankId,
-    instruction.instructionId,
-    updateTime(instruction.updatedAt),
-  );
-  Object.entries({ ...feed, ...set }).forEach(([name, value], i) => {
-    names[`#a${i}`] = name;
-    values[`:a${i}`] = value;
-    parts.push(`#a${i} = :a${i}`);
-  });
-  if (typeof set.status === 'string') {
-    names['#g2'] = 'GSI2PK';
-    values[':g2'] = keys.inboxByStatus(instruction.bankId, set.status);
-    parts.push('#g2 = :g2');
-  }
-  // The sparse due index follows the instruction as it will be after this write (due-index.ts).
-  const after = instructionFromItem({ ...instructionToItem(instruction), ...feed, ...set });
-  const due = dueIndexAttributes(after);
-  names['#g3pk'] = 'GSI3PK';
-  names['#g3sk'] = 'GSI3SK';
-  let removal = '';
-  if (due.GSI3PK && due.GSI3SK) {
-    values[':g3pk'] = due.GSI3PK;
-    values[':g3sk'] = due.GSI3SK;
-    parts.push('#g3pk = :g3pk', '#g3sk = :g3sk');
-  } else {
-    removal = ' REMOVE #g3pk, #g3sk';
-  }
-  return {
-    label: 'instruction',
-    op: {
-      Update: {
-        TableName: db.table,
-        Key: keys.instruction(instruction.caseId, instruction.instructionId),
-        UpdateExpression: `SET ${parts.join(', ')}${removal}`,
-        ConditionExpression:
-          instruction.version === undefined || instruction.version === 0
-            ? '#status = :seen AND (attribute_not_exists(#version) OR #version = :version)'
-            : '#status = :seen AND #version = :version',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    },
-  };
-}
-
-export interface StatusChange {
-  /** Decides, from the instruction as read now, what to write (undefined: nothing to do). */
-  decide: (instruction: StopPaymentInstruction) =>
-    | {
-        set: Record<string, unknown>;
-        delta?: TotalsDelta;
-        audit: AuditChange[];
-        extraOps?: LabeledOp[];
-      }
-    | undefined;
-}
-
 /**
- * Applies a change to one instruction with its totals delta and audit events in one transaction,
- * re-deciding if the instruction changed in between. Returns the instruction before and whether
- * anything was written.
+ * Applies one decision to one instruction (domain/change-set.ts `instructionChange`: its status
+ * change checked against the lifecycle) with its totals and audit entries, in one transaction
+ * (adapters/dynamo/commit.ts). `decide` runs on the instruction as read now, again on every attempt
+ * if the instruction changed in between; undefined: nothing to do.
  */
 export interface ChangedInstruction {
-  /** The instruction the change was decided on (as committed against, or as read when unchanged). */
+  /** The instruction the change was decided on. */
   before: StopPaymentInstruction;
   changed: boolean;
   /** Its status after the change. */
@@ -180,48 +81,20 @@ export async function changeInstruction(
   db: Db,
   instructionId: string,
   at: () => string,
-  change: StatusChange,
-  /**
-   * `known`: the instruction as the caller read it moments ago. The first attempt decides on it if
-   * it is still current (stillCurrent; the version-locked write proves it); if it is not, calls for
-   * no change, or the write finds it stale, the instruction is read again.
-   */
-  options: { known?: InstructionSnapshot } = {},
+  change: { decide: (instruction: StopPaymentInstruction) => InstructionDecision | undefined },
 ): Promise<ChangedInstruction | undefined> {
   const caseId = caseIdOfInstruction(instructionId);
   if (!caseId) return undefined;
-  let known = options.known;
-  return commitChainedChange<ChangedInstruction | undefined>(db, caseChain(caseId), at, async () => {
-    let before = stillCurrent(db, known, instructionId);
-    known = undefined;
-    let decision = before ? change.decide(before) : undefined;
-    if (!before || !decision) {
-      before = await getInstruction(db, instructionId);
-      if (!before) return { ops: [], audit: [], result: undefined };
-      decision = change.decide(before);
-    }
-    if (!decision) {
-      return { ops: [], audit: [], result: { before, changed: false, statusAfter: before.status } };
-    }
-    const to = decision.set.status as InstructionStatus | undefined;
-    if (to && to !== before.status && !canTransitionFor(before.kind, before.status, to)) {
-      throw new Error(`illegal transition ${before.status} -> ${to} for ${instructionId}`);
-    }
-    const now = at();
-    const ops: LabeledOp[] = [instructionUpdateOp(db, before, decision.set), ...(decision.extraOps ?? [])];
-    // Release instructions are listed apart and never counted among the freeze statuses.
-    const delta =
-      decision.delta ??
-      (to && to !== before.status && before.kind === 'FREEZE'
-        ? statusChangeDelta(before.status, to)
-        : undefined);
-    if (delta) ops.push(caseTotalsOp(db, caseId, delta, now));
-    return {
-      ops,
-      audit: decision.audit,
-      result: { before, changed: true, statusAfter: to ?? before.status },
-      retryOn: ['instruction'],
-    };
+  return commitCaseChange<ChangedInstruction | undefined>(db, caseId, at, async () => {
+    const before = await getInstruction(db, instructionId);
+    if (!before) return noChange(undefined);
+    const decision = change.decide(before);
+    if (!decision) return noChange({ before, changed: false, statusAfter: before.status });
+    return instructionChange(before, decision, {
+      before,
+      changed: true,
+      statusAfter: decision.patch.status ?? before.status,
+    });
   });
 }
 

@@ -3,12 +3,13 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { requestHash } from '../../../functions/adapters/dynamo/idempotency.ts';
 import { keys } from '../../../functions/adapters/keys.ts';
+import { replayIdentity } from '../../../functions/app/record-confirmation.ts';
 import type { StopPaymentInstruction } from '../../../functions/domain/entities.ts';
 import {
   type InstructionStatus,
   instructionStatuses,
 } from '../../../functions/domain/instruction-lifecycle.ts';
-import { createRecordConfirmation, replayIdentity } from '../../../functions/record-confirmation/handler.ts';
+import { createRecordConfirmation } from '../../../functions/record-confirmation/handler.ts';
 import {
   CASE_ID,
   type Claims,
