@@ -226,7 +226,7 @@ export async function runCostModel(options: CostModelOptions): Promise<CostModel
     if (banks) {
       const mine = new Set(ids);
       // Instructions that got each kind (a push repeated by the reconciler when the workflow's own was
-      // late carries the same delivery id, and a bank takes it once: API.md, at-least-once).
+      // late carries the same delivery id, and a bank takes it once: docs/api.md, at-least-once).
       const kinds = (kind: string) =>
         new Set(
           banks.deliveries

@@ -2,7 +2,7 @@ import { DEV_JWT_SECRET } from './dev-jwt.ts';
 import { startLocalSystem } from './system.ts';
 
 /**
- * `npm run serve`: the whole system, no demo, on 127.0.0.1:${PORT:-3000} (API.md "Running it
+ * `npm run serve`: the whole system, no demo, on 127.0.0.1:${PORT:-3000} (docs/api.md "Running it
  * locally"). SIGINT/SIGTERM stop it cleanly and leave no child process behind.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -123,7 +123,7 @@ async function ensureTable(dynamo: DynamoLocal, tableName: string): Promise<void
 /** GetRecords while nothing was written (AWS's event source mapping polls a shard 4 times a second). */
 const IDLE_STREAM_POLL_MS = 250;
 /**
- * The whole system on this machine (DESIGN.md §4): DynamoDB Local with the table from the shared
+ * The whole system on this machine (docs/design.md §4): DynamoDB Local with the table from the shared
  * definition, the HTTP API on loopback, the workflow engine running the ASL with the same handlers,
  * and the stream poller feeding confirmations to follow-the-money. `stop()` leaves nothing running.
  */

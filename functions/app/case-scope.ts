@@ -7,7 +7,7 @@ import { ID_PATTERN } from '../domain/ids.ts';
 import type { Caller } from '../schemas/claims.ts';
 
 /**
- * Scope checks (API.md: an id outside the caller's scope answers 404, as if it did not exist).
+ * Scope checks (docs/api.md: an id outside the caller's scope answers 404, as if it did not exist).
  * Police see their agency's cases; regulators see every case; admins may act in any case where a
  * route lets them (`adminToo`).
  */

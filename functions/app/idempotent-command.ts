@@ -3,7 +3,7 @@ import { getIdempotencyRecord, type StoredResponse } from '../adapters/dynamo/id
 import { TransactionConflict } from '../adapters/dynamo/transact.ts';
 import { StateConflict } from '../domain/errors.ts';
 
-/** An Idempotency-Key request (API.md Conventions): the caller's key and the hash of what it stands for. */
+/** An Idempotency-Key request (docs/api.md Conventions): the caller's key and the hash of what it stands for. */
 export interface IdempotentRequest {
   callerScope: string;
   key: string;

@@ -37,7 +37,7 @@ export interface CaseAuditAnswer {
 }
 
 /**
- * A case's hash chain and whether it verifies (API.md "Audit"). The head is read first and the events
+ * A case's hash chain and whether it verifies (docs/api.md "Audit"). The head is read first and the events
  * after it (adapters/dynamo/cases.ts readCaseAudit), so a read taken during writes never reports a
  * break: the chain is judged up to that head, which must also be its last event (an event cut off the
  * end is detected). Events committed after the head was read are counted in `pending`; events that no

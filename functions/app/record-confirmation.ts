@@ -39,7 +39,7 @@ export async function recordConfirmation(
   const caseId = caseIdOfInstruction(instructionId);
   const notFound = () => new NotFound(`instruction ${instructionId} does not exist`);
   if (!caseId) throw notFound();
-  // Parsed once, on the first read of the instruction: 404 comes before 422 (API.md), and the body's
+  // Parsed once, on the first read of the instruction: 404 comes before 422 (docs/api.md), and the body's
   // schema depends on the instruction's kind.
   let parsed: ParsedConfirmation | undefined;
   let hash = '';
@@ -79,7 +79,7 @@ export async function recordConfirmation(
 }
 
 /**
- * What makes two confirmations "the same" (API.md): everything but `reportedAt` and `reason`, which a
+ * What makes two confirmations "the same" (docs/api.md): everything but `reportedAt` and `reason`, which a
  * bank's retry rebuilds. The same confirmationId with another result, amount or transfer is a 409.
  */
 export function replayIdentity(raw: unknown): unknown {

@@ -8,7 +8,7 @@ import { caseInScope, instructionOfCase } from './case-scope.ts';
 
 /**
  * POST …/redeliver of an instruction of a case the caller may act in: police of the case's agency, or
- * an admin in any case (else 404); `parse` checks the (empty) body after the scope, as API.md orders.
+ * an admin in any case (else 404); `parse` checks the (empty) body after the scope, as docs/api.md orders.
  */
 export async function redeliverInCase(
   deps: Dependencies,

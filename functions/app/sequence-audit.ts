@@ -9,7 +9,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Chains every audit entry waiting in partition `chainPk`, oldest first, SEQUENCE_BATCH at a time,
- * and moves the head (API.md "Audit"). Run from the table's stream for each new entry; safe to run
+ * and moves the head (docs/api.md "Audit"). Run from the table's stream for each new entry; safe to run
  * twice or concurrently: whoever loses the race on the head reads again and finds less (or nothing)
  * left. Returns how many entries this call chained.
  */

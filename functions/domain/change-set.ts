@@ -36,7 +36,7 @@ export interface ChangeSet<A> {
   answer: A;
 }
 
-/** One audit-worthy change (API.md "Audit"); seq and hashes are added when it is chained. */
+/** One audit-worthy change (docs/api.md "Audit"); seq and hashes are added when it is chained. */
 export interface AuditEntry {
   actor: string;
   action: string;

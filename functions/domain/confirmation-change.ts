@@ -28,7 +28,7 @@ export interface ConfirmationContext {
 
 /**
  * A confirmationId seen before: the first answer again (200) when it is the same confirmation of the
- * same instruction, else 409 CONFIRMATION_ID_REUSED (API.md).
+ * same instruction, else 409 CONFIRMATION_ID_REUSED (docs/api.md).
  */
 export function replayOf(
   stored: StoredConfirmation,
@@ -45,7 +45,7 @@ export function replayOf(
 }
 
 /**
- * A bank's result for a freeze instruction (API.md "Instructions and confirmations"): while the
+ * A bank's result for a freeze instruction (docs/api.md "Instructions and confirmations"): while the
  * instruction awaits a confirmation, its new status, frozen and withdrawn amounts, holdUntil (the
  * first of delivery and confirmation + holdHours), the case and bank/day totals, what the bank holds,
  * the confirmation record and the audit entry; once answered, the first answer again (a replay) or a
@@ -152,7 +152,7 @@ export interface ReleaseConfirmation {
   reason?: string | undefined;
 }
 
-/** What a confirmed release leaves on the hold it releases (API.md "Holds and releases"). */
+/** What a confirmed release leaves on the hold it releases (docs/api.md "Holds and releases"). */
 export interface ReleaseArithmetic {
   /** Still held after the release. */
   left: bigint;

@@ -5,7 +5,7 @@ import { escalationAudit, type SystemActor } from './escalation.ts';
 import { holdEnd } from './hold-change.ts';
 import type { InstructionStatus } from './instruction-lifecycle.ts';
 
-/** Statuses a delivery (or a redelivery, API.md `…/redeliver`) may be made in. */
+/** Statuses a delivery (or a redelivery, docs/api.md `…/redeliver`) may be made in. */
 export const deliverableStatuses: readonly InstructionStatus[] = [
   'PENDING',
   'DISPATCHED',
@@ -129,7 +129,7 @@ export function decideRetry(
 
 /**
  * The delivery failed for good. A first delivery makes the instruction DISPATCH_FAILED and escalates
- * it at once (API.md); a failed redelivery leaves the status as it was and is audited. The bank may
+ * it at once (docs/api.md); a failed redelivery leaves the status as it was and is audited. The bank may
  * still confirm (it sees the instruction in its inbox) and the police may redeliver.
  */
 export function decideDeliveryFailed(

@@ -26,7 +26,7 @@ export interface TrailState {
 }
 
 /**
- * Follow the money for one recorded confirmation (API.md "Follow the money"): every onward transfer
+ * Follow the money for one recorded confirmation (docs/api.md "Follow the money"): every onward transfer
  * an edge, followed or not and why, a PENDING follow-on at hop + 1 for each one followed, their count
  * in the totals, the parent's trail marked resolved, and the audit entry. A trail resolved already
  * (a redelivered trigger) changes nothing and answers the edges recorded then.

@@ -7,7 +7,7 @@ import { escalationAudit, type SystemActor } from './escalation.ts';
 import { isAwaitingConfirmation } from './instruction-lifecycle.ts';
 
 /**
- * The follow-up steps of an open instruction (API.md "Push connector", "Instructions and
+ * The follow-up steps of an open instruction (docs/api.md "Push connector", "Instructions and
  * confirmations"): each decides, on the instruction as read in its change, what to write, or
  * undefined when there is nothing (left) to do, so a step repeated by the workflow and the reconciler
  * is applied once.

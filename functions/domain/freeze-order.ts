@@ -6,7 +6,7 @@ import { type Money, type MoneyJson, toMoneyJson } from './money.ts';
 import { newInstruction } from './new-instruction.ts';
 import { instructionsCreatedDelta } from './totals.ts';
 
-/** API.md / issue "holds": an account may be placed on hold at most twice per case. */
+/** docs/api.md / issue "holds": an account may be placed on hold at most twice per case. */
 export const MAX_HOLDS_PER_ACCOUNT = 2;
 
 export const holdLimitConflict = (accounts: string[]): StateConflict =>

@@ -4,7 +4,7 @@ import { StateConflict } from './errors.ts';
 import { isHeld } from './instruction-lifecycle.ts';
 import { expiryDelta } from './totals.ts';
 
-/** holdUntil = now + holdHours (API.md "Holds and releases": order and extend alike). */
+/** holdUntil = now + holdHours (docs/api.md "Holds and releases": order and extend alike). */
 export const holdEnd = (from: Date | string, holdHours: number): string =>
   new Date(new Date(from).getTime() + holdHours * 3_600_000).toISOString();
 

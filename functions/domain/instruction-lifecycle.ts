@@ -1,5 +1,5 @@
 /**
- * The stop-payment instruction lifecycle of API.md: statuses and the transitions allowed between
+ * The stop-payment instruction lifecycle of docs/api.md: statuses and the transitions allowed between
  * them. Every status change in the system goes through `assertTransition` (domain/change-set.ts
  * `transition`, the only way a change set carries a status), and the write is conditioned on the
  * status it was decided on, so a refused or stale transition writes nothing.

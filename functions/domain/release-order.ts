@@ -40,7 +40,7 @@ export function checkReleaseTarget(
 }
 
 /**
- * A court's release of held funds (API.md "Holds and releases"): the amount is reserved out of what
+ * A court's release of held funds (docs/api.md "Holds and releases"): the amount is reserved out of what
  * is still held and not already being released (more → 409 RELEASE_EXCEEDS_HOLD; nothing held → 409
  * NOTHING_HELD), in the same change that creates the release instruction, its audit entry and the
  * idempotent answer.

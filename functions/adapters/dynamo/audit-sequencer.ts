@@ -33,7 +33,7 @@ export async function readAuditIntents(db: Db, chain: AuditChain, limit: number)
   }));
 }
 
-/** How many entries of a chain wait to be chained (API.md "Audit" `pending`): a counting Query. */
+/** How many entries of a chain wait to be chained (docs/api.md "Audit" `pending`): a counting Query. */
 export async function countAuditIntents(db: Db, chain: AuditChain): Promise<number> {
   let count = 0;
   let startKey: Record<string, unknown> | undefined;

@@ -125,7 +125,7 @@ export async function loadCaseView(db: Db, caseId: string): Promise<CaseView | u
   };
 }
 
-/** A case's audit chain as of one moment (API.md "Audit"), read so that no write can fake a break. */
+/** A case's audit chain as of one moment (docs/api.md "Audit"), read so that no write can fake a break. */
 export interface CaseAuditRead {
   fraudCase: FraudCase;
   /** The chain head stored on the case item, read first. */

@@ -42,7 +42,7 @@ export async function transact(db: Db, ops: LabeledOp[]): Promise<void> {
   }
 }
 
-/** One audit-worthy change (API.md "Audit"); seq and hashes are added when it is chained. */
+/** One audit-worthy change (docs/api.md "Audit"); seq and hashes are added when it is chained. */
 export interface AuditChange {
   actor: string;
   action: string;
