@@ -280,8 +280,9 @@ export function CaseLive({ caseId }: { caseId: string }) {
     if (firstOrders !== undefined) setShowForm((open) => open ?? firstOrders === 0);
   }, [firstOrders]);
   useEffect(() => {
-    if (caseQ.data && canAct) rememberCase(caseId);
-  }, [caseQ.data, caseId, canAct, rememberCase]);
+    // The regulator room sums the cases opened this session (frozen against expired, released, restored).
+    if (caseQ.data) rememberCase(caseId);
+  }, [caseQ.data, caseId, rememberCase]);
 
   if (caseQ.isPending) return <Loading what={`case ${caseId}`} />;
   if (caseQ.isError) return <ErrorBox error={caseQ.error} what={`Case ${caseId}`} />;

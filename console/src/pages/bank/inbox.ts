@@ -1,0 +1,69 @@
+import { useQuery } from '@tanstack/react-query';
+import { call } from '../../api/client.ts';
+import type { BankInstructionView, InboxPage } from '../../api/views.ts';
+import { useConsole } from '../../context.tsx';
+
+/** Statuses in which the bank still owes its answer (API.md "Lifecycle": a confirmation is accepted). */
+export const AWAITING = new Set(['PENDING', 'DISPATCHED', 'DISPATCH_FAILED', 'OVERDUE']);
+/** Pages of 100 read per refresh; beyond that the desk says the list is cut. */
+const MAX_PAGES = 20;
+/** A desk worked by hand: new instructions, releases and changed holds show within seconds. */
+export const INBOX_POLL_MS = 5000;
+
+export const needsAction = (i: BankInstructionView): boolean => AWAITING.has(i.status);
+export const isOverdue = (i: BankInstructionView, now: number): boolean =>
+  i.status === 'OVERDUE' || (needsAction(i) && i.deadlineAt !== null && Date.parse(i.deadlineAt) < now);
+
+/** Needs action first, then the nearest deadline (none last), then the oldest. */
+export function inboxOrder(a: BankInstructionView, b: BankInstructionView): number {
+  const act = Number(needsAction(b)) - Number(needsAction(a));
+  if (act !== 0) return act;
+  const da = a.deadlineAt ? Date.parse(a.deadlineAt) : Number.POSITIVE_INFINITY;
+  const db = b.deadlineAt ? Date.parse(b.deadlineAt) : Number.POSITIVE_INFINITY;
+  if (da !== db) return da - db;
+  return (
+    (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.instructionId.localeCompare(b.instructionId)
+  );
+}
+
+/**
+ * The holdUntil first seen per instruction in this tab: a later, different one is an extension
+ * (or a shortening) the bank must apply. The inbox has no field for it (API.md: a pull bank learns
+ * of it from the change feed), so the desk compares what it saw, like the token, in memory only.
+ */
+const firstHold = new Map<string, string | null>();
+export function holdChange(bankId: string, i: BankInstructionView): 'extended' | 'shortened' | undefined {
+  const key = `${bankId}/${i.instructionId}`;
+  if (!firstHold.has(key)) firstHold.set(key, i.holdUntil);
+  const first = firstHold.get(key);
+  if (!first || !i.holdUntil || first === i.holdUntil) return undefined;
+  return Date.parse(i.holdUntil) > Date.parse(first) ? 'extended' : 'shortened';
+}
+export function acknowledgeHold(bankId: string, i: BankInstructionView): void {
+  firstHold.set(`${bankId}/${i.instructionId}`, i.holdUntil);
+}
+
+/** The whole inbox of the signed-in bank (the API scopes it: another bank's id answers 404). */
+export function useInbox(bankId: string) {
+  const { api } = useConsole();
+  return useQuery({
+    queryKey: ['inbox', bankId],
+    queryFn: async () => {
+      const items: BankInstructionView[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const { data } = await call<InboxPage>(
+          api.GET('/banks/{bankId}/instructions', {
+            params: { path: { bankId }, query: { limit: '100', ...(cursor ? { cursor } : {}) } },
+          }),
+        );
+        items.push(...data.items);
+        cursor = data.nextCursor ?? undefined;
+        pages += 1;
+      } while (cursor && pages < MAX_PAGES);
+      return { items, truncated: cursor !== undefined };
+    },
+    refetchInterval: INBOX_POLL_MS,
+  });
+}
