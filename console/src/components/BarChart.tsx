@@ -74,6 +74,15 @@ export function BarChart(props: {
                 Plot.ruleY([0]),
               ],
             });
+        // One labelled image for assistive technology: Plot labels its inner groups ("bar",
+        // "x-axis tick"), which ARIA forbids on a <g> without a role; the table below carries the data.
+        for (const inner of svg.querySelectorAll('[aria-label], [aria-description]')) {
+          inner.removeAttribute('aria-label');
+          inner.removeAttribute('aria-description');
+        }
+        svg.setAttribute('role', 'img');
+        svg.setAttribute('aria-label', `${title}. ${description} The values are in the table below.`);
+        svg.removeAttribute('aria-description');
         el.replaceChildren(svg);
       },
       (error: unknown) => live && setFailed(String(error)),
