@@ -174,6 +174,9 @@ describe('the bank desk in Chromium', () => {
     await t1.getByLabel('To account').fill(ONWARD[1]!.account);
     await t1.getByLabel('Amount (CNY)').fill(ONWARD[1]!.major);
     await t1.getByLabel('Reference').fill(ONWARD[1]!.ref);
+    await page.getByTestId('confirmation-form').screenshot({
+      path: new URL('bank-confirmation.png', SCREENSHOTS).pathname,
+    });
     const sent: Request[] = [];
     let step = 0;
     await page.route('**/confirmations', async (route) => {

@@ -38,7 +38,7 @@ export function BarChart(props: {
           ? Plot.plot({
               width,
               height: 40 + bars.length * 32,
-              marginLeft: Math.min(160, 12 + longest * 7),
+              marginLeft: Math.min(170, 24 + longest * 8),
               marginRight: 110,
               ariaLabel: title,
               ariaDescription: description,
@@ -63,10 +63,17 @@ export function BarChart(props: {
               height: 260,
               marginBottom: 50,
               marginTop: 24,
+              marginLeft: 80,
+              marginRight: 20,
               ariaLabel: title,
               ariaDescription: description,
               style: { fontSize: '12px', background: '#fff', color: '#1b1f24' },
-              x: { label: null, domain: bars.map((b) => b.label), tickRotate: bars.length > 6 ? -35 : 0 },
+              x: {
+                label: null,
+                domain: bars.map((b) => b.label),
+                tickRotate: bars.length > 6 ? -35 : 0,
+                padding: bars.length < 4 ? 0.5 : 0.15,
+              },
               y: { label: unit, grid: true, nice: true },
               marks: [
                 Plot.barY(bars, { x: 'label', y: 'value', fill: '#3d4751' }),

@@ -26,17 +26,5 @@ export const moneyHeader = (prefix: string): string[] => [
   `${prefix}_formatted`,
 ];
 
-/** Offers `csv` as a file download (no server round trip). */
-export function downloadCsv(filename: string, csv: string): void {
-  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 /** ISO 8601 UTC to the second ("2026-12-02T01:02:03Z"). */
 export const isoUtcNow = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');

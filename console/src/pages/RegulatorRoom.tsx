@@ -4,18 +4,14 @@ import { useLocation } from 'wouter';
 import { currencyExponent, isKnownCurrency } from '../../../functions/domain/currencies.ts';
 import { PeriodQuery } from '../../../functions/schemas/api.ts';
 import { call } from '../api/client.ts';
-import type {
-  AuditView,
-  BankPerformanceRow,
-  BankPerformanceView,
-  RegulatorTotalsView,
-  TotalsView,
-} from '../api/views.ts';
+import type { AuditView, BankPerformanceView, RegulatorTotalsView, TotalsView } from '../api/views.ts';
 import { AuditPanel } from '../components/Audit.tsx';
 import { type Bar, BarChart } from '../components/BarChart.tsx';
+import { CsvButton } from '../components/CsvButton.tsx';
 import { Empty, ErrorBox, Loading, Money } from '../components/common.tsx';
 import { useConsole } from '../context.tsx';
-import { type CsvCell, downloadCsv, moneyCells, moneyHeader, toCsv } from '../lib/csv.ts';
+import { type CsvCell, moneyCells, moneyHeader } from '../lib/csv.ts';
+import { slowestBanks } from '../lib/league.ts';
 import { formatMoney, type MoneyJson, minorToDecimal } from '../lib/money.ts';
 
 interface Period {
@@ -38,29 +34,6 @@ const inCurrency = (list: readonly MoneyJson[], currency: string): MoneyJson => 
     .reduce((s, m) => s + BigInt(m.minor), 0n)
     .toString(),
 });
-
-function CsvButton({
-  name,
-  header,
-  rows,
-  testId,
-}: {
-  name: string;
-  header: string[];
-  rows: CsvCell[][];
-  testId: string;
-}) {
-  return (
-    <button
-      type="button"
-      className="small"
-      data-testid={testId}
-      onClick={() => downloadCsv(name, toCsv(header, rows))}
-    >
-      Export CSV
-    </button>
-  );
-}
 
 export function RegulatorRoom() {
   const { api } = useConsole();
@@ -360,22 +333,6 @@ const columns: { key: SortKey; label: string }[] = [
   { key: 'late', label: 'Late' },
 ];
 
-/**
- * The slowest banks: the quarter (at least one) with the highest p90, among banks that confirmed
- * anything, when there are at least two to compare. Overdue answers are flagged apart.
- */
-export function slowestBanks(rows: readonly BankPerformanceRow[]): Set<string> {
-  const timed = rows
-    .filter((r) => r.p90Seconds !== null)
-    .sort((a, b) => (b.p90Seconds ?? 0) - (a.p90Seconds ?? 0));
-  if (timed.length < 2) return new Set();
-  const n = Math.max(1, Math.ceil(timed.length / 4));
-  const cut = timed[n - 1]?.p90Seconds ?? 0;
-  return new Set(
-    timed.filter((r) => (r.p90Seconds ?? 0) >= cut && (r.p90Seconds ?? 0) > 0).map((r) => r.bankId),
-  );
-}
-
 function League({ view }: { view: BankPerformanceView }) {
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'p90Seconds', dir: -1 });
   const slow = slowestBanks(view.banks);
@@ -406,92 +363,97 @@ function League({ view }: { view: BankPerformanceView }) {
       : b.held.map((m) => [...base, ...moneyCells(m)]);
   });
   return (
-    <div className="table-wrap">
-      <table data-testid="league">
-        <caption>
-          {view.from} to {view.to}: seconds from delivery to confirmation. Slowest: the quarter with the
-          highest p90.{' '}
-          <CsvButton
-            testId="csv-league"
-            name={`bank-league-${view.from}-${view.to}.csv`}
-            header={[
-              'period_from',
-              'period_to',
-              'bank_id',
-              'received',
-              'confirmed',
-              'median_seconds',
-              'p90_seconds',
-              'overdue',
-              'late',
-              'slowest',
-              ...moneyHeader('held_now'),
-            ]}
-            rows={csvRows}
-          />
-        </caption>
-        <thead>
-          <tr>
-            {columns.map((c) => (
-              <th
-                key={c.key}
-                scope="col"
-                aria-sort={sort.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : undefined}
-              >
-                <button
-                  type="button"
-                  className="sort"
-                  onClick={() =>
-                    setSort((s) => ({
-                      key: c.key,
-                      dir: s.key === c.key ? (s.dir === 1 ? -1 : 1) : c.key === 'bankId' ? 1 : -1,
-                    }))
-                  }
+    <>
+      <p className="hint">
+        {view.from} to {view.to}: seconds from delivery to confirmation. Flagged slowest: the quarter of the
+        banks (at least one) with the highest p90. Click a column to sort.
+      </p>
+      <div className="table-wrap">
+        <table data-testid="league">
+          <caption>
+            Banks ({view.banks.length}){' '}
+            <CsvButton
+              testId="csv-league"
+              name={`bank-league-${view.from}-${view.to}.csv`}
+              header={[
+                'period_from',
+                'period_to',
+                'bank_id',
+                'received',
+                'confirmed',
+                'median_seconds',
+                'p90_seconds',
+                'overdue',
+                'late',
+                'slowest',
+                ...moneyHeader('held_now'),
+              ]}
+              rows={csvRows}
+            />
+          </caption>
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th
+                  key={c.key}
+                  scope="col"
+                  aria-sort={sort.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : undefined}
                 >
-                  {c.label}
-                  <span aria-hidden="true">{sort.key === c.key ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}</span>
-                </button>
-              </th>
-            ))}
-            <th scope="col">Held now</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((b) => (
-            <tr
-              key={b.bankId}
-              data-testid={`league-${b.bankId}`}
-              className={slow.has(b.bankId) ? 'row-flag' : undefined}
-            >
-              <td>
-                {b.bankId}
-                {slow.has(b.bankId) ? (
-                  <span className="badge bad" data-testid={`slow-${b.bankId}`}>
-                    slowest
-                  </span>
-                ) : null}
-                {b.overdue > 0 ? <span className="badge warn">overdue</span> : null}
-              </td>
-              <td className="num">{b.received}</td>
-              <td className="num">{b.confirmed}</td>
-              <td className="num">{b.medianSeconds ?? '–'}</td>
-              <td className="num">{b.p90Seconds ?? '–'}</td>
-              <td className="num">{b.overdue}</td>
-              <td className="num">{b.late}</td>
-              <td>
-                {b.held.length === 0
-                  ? '–'
-                  : b.held.map((m) => (
-                      <div key={m.currency}>
-                        <Money value={m} />
-                      </div>
-                    ))}
-              </td>
+                  <button
+                    type="button"
+                    className="sort"
+                    onClick={() =>
+                      setSort((s) => ({
+                        key: c.key,
+                        dir: s.key === c.key ? (s.dir === 1 ? -1 : 1) : c.key === 'bankId' ? 1 : -1,
+                      }))
+                    }
+                  >
+                    {c.label}
+                    <span aria-hidden="true">{sort.key === c.key ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}</span>
+                  </button>
+                </th>
+              ))}
+              <th scope="col">Held now</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {rows.map((b) => (
+              <tr
+                key={b.bankId}
+                data-testid={`league-${b.bankId}`}
+                className={slow.has(b.bankId) ? 'row-flag' : undefined}
+              >
+                <td>
+                  {b.bankId}
+                  {slow.has(b.bankId) ? (
+                    <span className="badge bad" data-testid={`slow-${b.bankId}`}>
+                      slowest
+                    </span>
+                  ) : null}
+                  {b.overdue > 0 ? <span className="badge warn">overdue</span> : null}
+                </td>
+                <td className="num">{b.received}</td>
+                <td className="num">{b.confirmed}</td>
+                <td className="num">{b.medianSeconds ?? '–'}</td>
+                <td className="num">{b.p90Seconds ?? '–'}</td>
+                <td className="num">{b.overdue}</td>
+                <td className="num">{b.late}</td>
+                <td>
+                  {b.held.length === 0
+                    ? '–'
+                    : b.held.map((m) => (
+                        <div key={m.currency}>
+                          <Money value={m} />
+                        </div>
+                      ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
 

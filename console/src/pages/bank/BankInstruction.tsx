@@ -109,8 +109,7 @@ export function BankInstructionPage({ instructionId }: { instructionId: string }
           </dd>
           <dt>Transfer reference · time</dt>
           <dd>
-            {i.reference ?? 'not given'} ·{' '}
-            {i.transferredAt ? <LocalTime iso={i.transferredAt} /> : 'not given'}
+            {i.reference ?? '–'} · <LocalTime iso={i.transferredAt} />
           </dd>
           <dt>Deadline</dt>
           <dd>

@@ -2,29 +2,14 @@ import { useQuery } from '@tanstack/react-query';
 import { call } from '../../api/client.ts';
 import type { BankInstructionView, InboxPage } from '../../api/views.ts';
 import { useConsole } from '../../context.tsx';
+import { needsAction } from '../../lib/inbox-order.ts';
 
-/** Statuses in which the bank still owes its answer (API.md "Lifecycle": a confirmation is accepted). */
-export const AWAITING = new Set(['PENDING', 'DISPATCHED', 'DISPATCH_FAILED', 'OVERDUE']);
+export { AWAITING, inboxOrder, isOverdue, needsAction } from '../../lib/inbox-order.ts';
+
 /** Pages of 100 read per refresh; beyond that the desk says the list is cut. */
 const MAX_PAGES = 20;
 /** A desk worked by hand: new instructions, releases and changed holds show within seconds. */
 export const INBOX_POLL_MS = 5000;
-
-export const needsAction = (i: BankInstructionView): boolean => AWAITING.has(i.status);
-export const isOverdue = (i: BankInstructionView, now: number): boolean =>
-  i.status === 'OVERDUE' || (needsAction(i) && i.deadlineAt !== null && Date.parse(i.deadlineAt) < now);
-
-/** Needs action first, then the nearest deadline (none last), then the oldest. */
-export function inboxOrder(a: BankInstructionView, b: BankInstructionView): number {
-  const act = Number(needsAction(b)) - Number(needsAction(a));
-  if (act !== 0) return act;
-  const da = a.deadlineAt ? Date.parse(a.deadlineAt) : Number.POSITIVE_INFINITY;
-  const db = b.deadlineAt ? Date.parse(b.deadlineAt) : Number.POSITIVE_INFINITY;
-  if (da !== db) return da - db;
-  return (
-    (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.instructionId.localeCompare(b.instructionId)
-  );
-}
 
 /**
  * The holdUntil first seen per instruction in this tab: a later, different one is an extension
