@@ -174,7 +174,7 @@ describe('the bank desk in Chromium', () => {
     await t1.getByLabel('To account').fill(ONWARD[1]!.account);
     await t1.getByLabel('Amount (CNY)').fill(ONWARD[1]!.major);
     await t1.getByLabel('Reference').fill(ONWARD[1]!.ref);
-    await page.getByTestId('confirmation-form').screenshot({
+    await page.locator('section', { has: page.getByTestId('confirmation-form') }).screenshot({
       path: new URL('bank-confirmation.png', SCREENSHOTS).pathname,
     });
     const sent: Request[] = [];

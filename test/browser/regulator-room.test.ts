@@ -250,7 +250,11 @@ describe('the regulator room in Chromium', () => {
       page
         .getByTestId('league')
         .locator('tbody tr')
-        .evaluateAll("rows => rows.map((r) => r.getAttribute('data-testid'))") as Promise<string[]>;
+        .evaluateAll((rows) =>
+          rows.map((r) =>
+            (r as unknown as { getAttribute(name: string): string | null }).getAttribute('data-testid'),
+          ),
+        );
     // Sorted by p90, slowest first; a click sorts it the other way (a bank with nothing timed stays last).
     expect((await rowOrder())[0]).toBe('league-CEDAR');
     await page.getByRole('button', { name: /^p90 s/ }).click();
@@ -298,7 +302,6 @@ describe('the regulator room in Chromium', () => {
     expect(leagueCsv.rows.find((r) => r.bank_id === 'CEDAR')?.slowest).toBe('yes');
 
     expect(await axe(page, 'regulator room')).toEqual([]);
-    await page.screenshot({ path: new URL('regulator-room.png', SCREENSHOTS).pathname, fullPage: true });
     expect(writes).toEqual([]);
     await page.context().close();
   }, 60_000);
@@ -322,6 +325,16 @@ describe('the regulator room in Chromium', () => {
       await page.getByRole('button', { name: /extend|release|redeliver|freeze order|submit/i }).count(),
     ).toBe(0);
     expect(await axe(page, 'case drill-down (regulator)')).toEqual([]);
+    const instructionsCsv = await exportCsv(page, 'csv-instructions');
+    const shown = (
+      await local.api.request<{ instructions: { frozen: MoneyJson }[] }>('GET', `/cases/${caseId}`, {
+        as: regulator,
+      })
+    ).body;
+    expect(sumOf(instructionsCsv.rows, 'CNY')).toBe(
+      shown.instructions.reduce((s, i) => s + BigInt(i.frozen.minor), 0n),
+    );
+    expect(instructionsCsv.rows.every((r) => !r.dispatched_at || /Z$/.test(r.dispatched_at))).toBe(true);
 
     // Back in the room, the case's frozen against expired, released and restored.
     await page.getByRole('link', { name: 'Regulator room' }).click();
@@ -360,6 +373,7 @@ describe('the regulator room in Chromium', () => {
     const audit = (
       await local.api.request<{ events: unknown[] }>('GET', `/cases/${caseId}/audit`, { as: regulator })
     ).body;
+    await page.screenshot({ path: new URL('regulator-room.png', SCREENSHOTS).pathname, fullPage: true });
     const auditCsv = await exportCsv(page, 'csv-audit');
     expect(auditCsv.rows.length).toBeGreaterThanOrEqual(1);
     expect(auditCsv.rows.length).toBeLessThanOrEqual(audit.events.length);

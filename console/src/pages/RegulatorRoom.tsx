@@ -612,20 +612,6 @@ function Drilldown() {
               Case <code>{checked}</code>:{' '}
               <strong>{audit.data.verified ? 'the chain is verified' : 'the chain does NOT verify'}</strong>
               {audit.data.pending ? ` (${audit.data.pending} change(s) not chained yet)` : ''}.{' '}
-              <CsvButton
-                testId="csv-audit"
-                name={`audit-${checked}.csv`}
-                header={['seq', 'at', 'actor', 'action', 'subject', 'prev_hash', 'hash']}
-                rows={audit.data.events.map((e) => [
-                  e.seq,
-                  e.at,
-                  e.actor,
-                  e.action,
-                  e.subject,
-                  e.prevHash,
-                  e.hash,
-                ])}
-              />
             </p>
             <AuditPanel audit={audit.data} />
           </div>

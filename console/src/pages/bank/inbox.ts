@@ -2,7 +2,6 @@ import { useQuery } from '@tanstack/react-query';
 import { call } from '../../api/client.ts';
 import type { BankInstructionView, InboxPage } from '../../api/views.ts';
 import { useConsole } from '../../context.tsx';
-import { needsAction } from '../../lib/inbox-order.ts';
 
 export { AWAITING, inboxOrder, isOverdue, needsAction } from '../../lib/inbox-order.ts';
 
