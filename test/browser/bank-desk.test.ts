@@ -367,6 +367,12 @@ describe('the bank desk in Chromium', () => {
     expect(await axe(page, 'bank registration at 390×844')).toEqual([]);
     await page.getByRole('link', { name: 'Inbox' }).click();
     await page.getByTestId('inbox').or(page.getByText('Nothing here with this filter.')).first().waitFor();
+    // Keyboard: the filters are one radio group; the arrow keys move the choice.
+    await page.getByTestId('filter-ACTION').focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByTestId('filter-ALL').isChecked()).toBe(true);
+    await page.getByTestId('inbox').waitFor();
+    expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     expect(await axe(page, 'bank desk at 390×844')).toEqual([]);
     await page.context().close();

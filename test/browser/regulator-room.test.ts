@@ -128,12 +128,12 @@ beforeAll(async () => {
   ]);
   const by = (list: typeof cny.instructions, bankId: string) =>
     list.find((i) => i.bankId === bankId)!.instructionId;
-  // Different answer times: ALDER at once, BIRCH after ~0.5 s, CEDAR after ~2 s (the slowest); DAWN never.
+  // Different answer times: ALDER at once, BIRCH after ~0.5 s, CEDAR after ~3.5 s (the slowest); DAWN never.
   await confirm('ALDER', by(cny.instructions, 'ALDER'), { frozen: { currency: 'CNY', minor: '30000000' } });
   await sleep(500);
   await confirm('BIRCH', by(cny.instructions, 'BIRCH'), { frozen: { currency: 'CNY', minor: '7500000' } });
   await confirm('BIRCH', by(usd.instructions, 'BIRCH'), { frozen: { currency: 'USD', minor: '250050' } });
-  await sleep(1500);
+  await sleep(3000);
   await confirm('CEDAR', by(cny.instructions, 'CEDAR'), { frozen: { currency: 'CNY', minor: '12345678' } });
   // Part of ALDER's hold goes back to the victim: restored, for the frozen-against-the-rest view.
   const rel = await local.api.request<{ instructionId: string }>('POST', `/cases/${caseId}/releases`, {
@@ -261,7 +261,11 @@ describe('the regulator room in Chromium', () => {
     expect(await page.getByRole('columnheader', { name: /^p90 s/ }).getAttribute('aria-sort')).toBe(
       'ascending',
     );
-    expect(await rowOrder()).toEqual(['league-ALDER', 'league-BIRCH', 'league-CEDAR', 'league-DAWN']);
+    const byP90 = league.banks
+      .filter((b) => b.p90Seconds !== null)
+      .sort((a, b) => (a.p90Seconds ?? 0) - (b.p90Seconds ?? 0))
+      .map((b) => `league-${b.bankId}`);
+    expect(await rowOrder()).toEqual([...byP90, 'league-DAWN']);
     await page.getByRole('button', { name: /^Bank/ }).click();
     expect(await rowOrder()).toEqual(['league-ALDER', 'league-BIRCH', 'league-CEDAR', 'league-DAWN']);
 
