@@ -330,7 +330,7 @@ export function costModelTable(r: CostModelResult): string[] {
       return `| ${o.k} | ${usd(c.stepFunctions)} | ${usd(c.lambdaRequests)} | ${usd(c.lambdaDuration)} | ${usd(c.dynamodbWrites)} | ${usd(c.dynamodbReads)} | ${usd(c.apiGateway)} | ${usd(c.eventBridge)} | ${usd(c.secretsManager)} | **${usd(c.total)}** | ${c.total <= r.targetUsdPer1000Instructions ? 'met' : 'MISSED'} |`;
     }),
     '',
-    `Opening the case (not in the figures above): US$ ${usd(r.openCase.usd.total)} per case (${r.openCase.quantities.lambdaRequests} Lambda invocation, ${num(r.openCase.quantities.writeRequestUnits)} WRU, ${num(r.openCase.quantities.readRequestUnits)} RRU).`,
+    `Opening the case (not in the figures above): US$ ${usd(r.openCase.usd.total)} per case (${r.openCase.quantities.lambdaRequests} Lambda invocations, the audit sequencer included, ${num(r.openCase.quantities.writeRequestUnits)} WRU, ${num(r.openCase.quantities.readRequestUnits)} RRU).`,
     `Not counted: ${r.notCounted.join('; ')}.`,
     `Caveats: ${r.caveats.join('; ')}.`,
   ];

@@ -1,5 +1,6 @@
 import type { WorkflowName } from '../functions/adapters/workflow-client.ts';
 import type { routes } from '../functions/schemas/routes.ts';
+import type { StreamConsumer } from '../functions/schemas/stream-consumers.ts';
 import type { workflowFunctions } from '../workflows/definitions.ts';
 
 type RouteHandler = (typeof routes)[number]['handler'];
@@ -10,7 +11,12 @@ type WorkflowHandler = (typeof workflowFunctions)[keyof typeof workflowFunctions
  * complete: a new route or workflow function in the shared definitions fails to compile here until
  * it says which grants it needs.
  */
-export type FunctionFolder = RouteHandler | WorkflowHandler | 'follow-the-money' | 'reconcile';
+export type FunctionFolder =
+  | RouteHandler
+  | WorkflowHandler
+  | 'follow-the-money'
+  | 'sequence-audit'
+  | 'reconcile';
 
 /** Every function's memory unless its spec says otherwise (also what the cost model prices GB-s with). */
 export const DEFAULT_MEMORY_MB = 512;
@@ -36,6 +42,8 @@ export interface FunctionSpec {
   signingSecrets: 'none' | 'read' | 'write';
   /** Configured memory (MB): Lambda bills duration × memory. */
   memoryMb: number;
+  /** For a table stream consumer: which records its event source mapping passes (schemas/stream-consumers.ts). */
+  streamConsumer?: StreamConsumer;
   /** Why it needs what it gets (read by reviewers, not by code). */
   why: string;
 }
@@ -45,7 +53,10 @@ const spec = (
   table: FunctionSpec['table'],
   why: string,
   extra: Partial<
-    Pick<FunctionSpec, 'startExecution' | 'taskResponse' | 'publishesEvents' | 'signingSecrets' | 'memoryMb'>
+    Pick<
+      FunctionSpec,
+      'startExecution' | 'taskResponse' | 'publishesEvents' | 'signingSecrets' | 'memoryMb' | 'streamConsumer'
+    >
   > = {},
 ): FunctionSpec => ({
   trigger,
@@ -146,7 +157,14 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
     'tableStream',
     'readWrite',
     'writes follow-on instructions and trail edges, then starts their fan-out workflow and hold timers',
-    { startExecution: ['freezeOrder', 'holdTimer'] },
+    { startExecution: ['freezeOrder', 'holdTimer'], streamConsumer: 'followTheMoney' },
+  ),
+  // Table stream consumer: appends every change's audit entries to its case's chain, in order
+  'sequence-audit': spec(
+    'tableStream',
+    'readWrite',
+    'chains the audit entries each change committed (puts events, deletes the entries, moves the head)',
+    { streamConsumer: 'sequenceAudit' },
   ),
 
   // The reconciler (DESIGN.md §1): an EventBridge Scheduler schedule invokes it every few minutes

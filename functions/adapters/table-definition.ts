@@ -11,6 +11,8 @@
  *   CASE#<caseId> / ACCT#<bankId>#<account>  account already targeted in the case (holds, cycles)
  *   CASE#<caseId> / EDGE#<fromId>#<nn>       a money-trail edge (an onward transfer)
  *   CASE#<caseId> / AUDIT#<seq>              the case's hash-chained audit events
+ *   CASE#<caseId> / AUDITQ#<at>#<change>#<n> an audit entry committed with its change, waiting to be
+ *                                            chained by the sequencer (app/sequence-audit.ts), then deleted
  *   BANK#<bankId> / #BANK                    bank directory entry (a reference to its signing secrets)
  *   SECRET#<bankId> / #SIGNING               LOCAL RUNTIME ONLY: the bank's signing secrets (newest
  *                                            first); in AWS they are in Secrets Manager (adapters/
@@ -18,7 +20,7 @@
  *   LOCAL#STREAM / <shardId>                 LOCAL RUNTIME ONLY: the stream poller's checkpoint per shard
  *   DAY#<yyyy-mm-dd> / BANK#<bankId>#<shard> frozen totals per bank per day (sharded, summed on read)
  *   IDEM#<caller>#<key> / #IDEM              idempotency record of a POST
- *   AUDIT#SYSTEM / #CASE, AUDIT#<seq>        the system chain (banks registered, secrets rotated)
+ *   AUDIT#SYSTEM / #HEAD, AUDIT#<seq>, AUDITQ#… the system chain (banks registered, secrets rotated)
  * GSIs: `due` (GSI3PK DUE#<shard>, GSI3SK <dueAt>#<id>): SPARSE — only open instructions with a next
  *       step (domain/due-work.ts); the reconciler's one Query per shard for work that is due;
  *       `inbox` (GSI1PK BANK#<bankId>, GSI1SK <dispatchedAt>#<id>): a bank's instructions, oldest first;

@@ -43,6 +43,21 @@ export function nextAuditEvent(
   return sealAuditEvent({ seq: head.seq + 1, prevHash: head.hash, ...change });
 }
 
+/** Links `entries`, in the order given, after `head`: the events a sequencer appends. */
+export function chainAfter(
+  head: { seq: number; hash: string },
+  entries: readonly { at: string; actor: string; action: string; subject: string }[],
+): AuditEvent[] {
+  const events: AuditEvent[] = [];
+  let link = head;
+  for (const { at, actor, action, subject } of entries) {
+    const event = nextAuditEvent(link, { at, actor, action, subject });
+    events.push(event);
+    link = event;
+  }
+  return events;
+}
+
 export interface ChainVerification {
   verified: boolean;
   head: string;

@@ -9,14 +9,7 @@ import { instructionFromItem, instructionToItem } from './codec.ts';
 import type { Db } from './db.ts';
 import { dueIndexAttributes } from './due-index.ts';
 import { caseTotalsOp } from './totals-ops.ts';
-import {
-  type AuditChange,
-  type ChainMark,
-  caseChain,
-  chainMark,
-  commitChainedChange,
-  type LabeledOp,
-} from './transact.ts';
+import { type AuditChange, caseChain, commitChainedChange, type LabeledOp } from './transact.ts';
 
 /** Access pattern 3: an instruction by id (its id names its case), with its task token. */
 export async function getInstructionItem(db: Db, instructionId: string) {
@@ -43,7 +36,7 @@ export async function getInstruction(
 /** An instruction as read, with the mark of its case's chain taken just before the read. */
 export interface InstructionSnapshot {
   instruction: StopPaymentInstruction;
-  mark: ChainMark;
+  mark: undefined;
 }
 
 export async function getInstructionSnapshot(
@@ -52,21 +45,21 @@ export async function getInstructionSnapshot(
 ): Promise<InstructionSnapshot | undefined> {
   const caseId = caseIdOfInstruction(instructionId);
   if (!caseId) return undefined;
-  const mark = chainMark(db, caseChain(caseId));
+  const mark = undefined;
   const instruction = await getInstruction(db, instructionId);
   return instruction ? { instruction, mark } : undefined;
 }
 
 /**
- * The snapshot's instruction if no change of its case has committed in this process since it was
- * read (call it inside the case's chain, where changes are serialized); otherwise undefined: read
- * again, which costs far less than a transaction that fails on a stale version.
+ * The snapshot's instruction, to decide a first attempt on: the write is conditioned on its
+ * version, so a snapshot gone stale fails that attempt and the next one reads again.
  */
-export function stillCurrent(db: Db, snapshot: InstructionSnapshot | undefined, instructionId: string) {
-  if (!snapshot || snapshot.instruction.instructionId !== instructionId) return undefined;
-  return chainMark(db, caseChain(snapshot.instruction.caseId)) === snapshot.mark
-    ? snapshot.instruction
-    : undefined;
+export function stillCurrent(
+  _db: Db,
+  snapshot: InstructionSnapshot | undefined,
+  instructionId: string,
+): StopPaymentInstruction | undefined {
+  return snapshot?.instruction.instructionId === instructionId ? snapshot.instruction : undefined;
 }
 
 export async function getTaskToken(db: Db, instructionId: string): Promise<string | undefined> {
