@@ -3,10 +3,21 @@ import { Link, Redirect, Route, Router, Switch, useLocation } from 'wouter';
 import { type Role, useAuth } from './auth.tsx';
 import { Loading } from './components/common.tsx';
 import { CaseRoom } from './pages/CaseRoom.tsx';
-import { BankRoom, RegulatorRoom } from './pages/OtherRooms.tsx';
 import { OidcCallback, SignIn } from './pages/SignIn.tsx';
 
 const CaseLive = lazy(() => import('./pages/CaseLive.tsx').then((m) => ({ default: m.CaseLive })));
+// Each room is its own chunk: the charts (Observable Plot) load with the regulator room only, the
+// API's zod schemas with the rooms that check forms by them.
+const RegulatorRoom = lazy(() =>
+  import('./pages/RegulatorRoom.tsx').then((m) => ({ default: m.RegulatorRoom })),
+);
+const BankDesk = lazy(() => import('./pages/bank/BankDesk.tsx').then((m) => ({ default: m.BankDesk })));
+const BankInstructionPage = lazy(() =>
+  import('./pages/bank/BankInstruction.tsx').then((m) => ({ default: m.BankInstructionPage })),
+);
+const BankRegistration = lazy(() =>
+  import('./pages/bank/BankRegistration.tsx').then((m) => ({ default: m.BankRegistration })),
+);
 
 /** Which rooms each role sees (the API enforces the same; this only hides what would be refused). */
 const rooms: Record<Role, { path: string; label: string }[]> = {
@@ -124,14 +135,36 @@ export function App() {
           <Route path="/regulator">
             <Title text="Regulator room" />
             <RequireRole roles={['regulator']}>
-              <RegulatorRoom />
+              <Suspense fallback={<Loading what="the regulator room" />}>
+                <RegulatorRoom />
+              </Suspense>
             </RequireRole>
           </Route>
           <Route path="/bank">
             <Title text="Bank desk" />
             <RequireRole roles={['bank']}>
-              <BankRoom />
+              <Suspense fallback={<Loading what="the bank desk" />}>
+                <BankDesk />
+              </Suspense>
             </RequireRole>
+          </Route>
+          <Route path="/bank/registration">
+            <Title text="Registration · Bank desk" />
+            <RequireRole roles={['bank']}>
+              <Suspense fallback={<Loading what="the registration" />}>
+                <BankRegistration />
+              </Suspense>
+            </RequireRole>
+          </Route>
+          <Route path="/bank/instructions/:instructionId">
+            {(params) => (
+              <RequireRole roles={['bank']}>
+                <Title text={`Instruction ${params.instructionId} · Bank desk`} />
+                <Suspense fallback={<Loading what="the instruction" />}>
+                  <BankInstructionPage instructionId={params.instructionId} />
+                </Suspense>
+              </RequireRole>
+            )}
           </Route>
           <Route>
             <Title text="Not found" />

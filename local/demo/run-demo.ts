@@ -12,6 +12,7 @@ import {
   type SimulatedBanks,
   startSimulatedBanks,
 } from '../simulated-banks.ts';
+import { seedBankDesk } from './bank-desk-seed.ts';
 import type { DemoScenario } from './scenario.ts';
 
 export interface CaseInstruction {
@@ -264,6 +265,10 @@ export async function runDemo(options: {
   });
   printTotals(print, totals.body, instructions, beforeRelease.body);
   printTrail(print, instructions, trail.body.edges);
+  // Work left in every room of the console: the bank desk of a pull bank (a case of its own).
+  const desk = await seedBankDesk(api, scenario.agencyId);
+  print('');
+  for (const line of desk.lines) print(line);
   const wallMs = Date.now() - t0;
   return {
     caseId,

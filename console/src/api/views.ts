@@ -122,3 +122,59 @@ export interface Problem {
   rule?: string;
   errors?: { path: string; message: string }[];
 }
+
+/** An item of `GET /banks/{bankId}/instructions` (functions/http/views.ts bankInstructionView). */
+export interface BankInstructionView extends InstructionView {
+  caseId: string;
+  orderId: string;
+  legalBasis: LegalBasis;
+  amount: MoneyJson;
+  cashWithdrawn?: MoneyJson;
+  createdAt?: string;
+  updatedAt?: string;
+  /** The police's transfer reference and time; API.md puts them in the FREEZE push when given. */
+  reference?: string;
+  transferredAt?: string;
+}
+
+export interface InboxPage {
+  items: BankInstructionView[];
+  nextCursor: string | null;
+}
+
+/** `GET /banks/{bankId}` (API.md "Routes"): never the secret. */
+export interface BankRegistrationView {
+  bankId: string;
+  name: string;
+  mode: 'push' | 'pull';
+  endpoint?: string;
+  slaSeconds: number;
+  secretOnFile: boolean;
+  updatedAt: string;
+}
+
+export interface RegulatorTotalsView {
+  from: string;
+  to: string;
+  currency?: string;
+  overall: MoneyJson[];
+  byBank: { bankId: string; frozen: MoneyJson[] }[];
+  byDay: { day: string; frozen: MoneyJson[] }[];
+}
+
+export interface BankPerformanceRow {
+  bankId: string;
+  received: number;
+  confirmed: number;
+  medianSeconds: number | null;
+  p90Seconds: number | null;
+  overdue: number;
+  late: number;
+  held: MoneyJson[];
+}
+
+export interface BankPerformanceView {
+  from: string;
+  to: string;
+  banks: BankPerformanceRow[];
+}

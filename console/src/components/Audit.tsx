@@ -1,4 +1,5 @@
 import type { AuditView } from '../api/views.ts';
+import { CsvButton } from './CsvButton.tsx';
 import { LocalTime } from './common.tsx';
 
 export function AuditPanel({ audit }: { audit: AuditView }) {
@@ -28,6 +29,12 @@ export function AuditPanel({ audit }: { audit: AuditView }) {
           <code className="hash">{audit.head ?? '–'}</code>
         </dd>
       </dl>
+      <CsvButton
+        testId="csv-audit"
+        name="audit-events.csv"
+        header={['seq', 'at', 'actor', 'action', 'subject', 'prev_hash', 'hash']}
+        rows={audit.events.map((e) => [e.seq, e.at, e.actor, e.action, e.subject, e.prevHash, e.hash])}
+      />
       <details>
         <summary>Events ({audit.events.length})</summary>
         <div className="table-wrap">

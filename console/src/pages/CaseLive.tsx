@@ -5,10 +5,12 @@ import type { AuditView, CaseView, InstructionView, LegalBasis, TrailView } from
 import { useAuth } from '../auth.tsx';
 import { ExtendAction, RedeliverAction, ReleaseAction } from '../components/Actions.tsx';
 import { AuditPanel } from '../components/Audit.tsx';
+import { CsvButton } from '../components/CsvButton.tsx';
 import { Countdown, Empty, ErrorBox, Loading, LocalTime, Money, StatusBadge } from '../components/common.tsx';
 import { FreezeOrderForm } from '../components/FreezeOrderForm.tsx';
 import { TrailGraph, TrailList } from '../components/Trail.tsx';
 import { useConsole } from '../context.tsx';
+import { moneyCells, moneyHeader } from '../lib/csv.ts';
 import { type MoneyJson, maskAccount, percentOf, sumIn } from '../lib/money.ts';
 
 const AWAITING = new Set(['PENDING', 'DISPATCHED', 'DISPATCH_FAILED', 'OVERDUE']);
@@ -146,7 +148,43 @@ function Instructions({ c, canAct }: { c: CaseView; canAct: boolean }) {
   return (
     <div className="table-wrap">
       <table className="instructions" data-testid="instructions">
-        <caption>Instructions ({c.instructions.length})</caption>
+        <caption>
+          Instructions ({c.instructions.length}){' '}
+          <CsvButton
+            testId="csv-instructions"
+            name={`case-${c.caseId}-instructions.csv`}
+            header={[
+              'instruction_id',
+              'bank_id',
+              'account_masked',
+              'hop',
+              'status',
+              'late',
+              ...moneyHeader('requested'),
+              ...moneyHeader('frozen'),
+              'dispatched_at',
+              'deadline_at',
+              'hold_until',
+              'confirmed_at',
+              'escalated_at',
+            ]}
+            rows={sorted.map((i) => [
+              i.instructionId,
+              i.bankId,
+              maskAccount(i.accountNumber),
+              i.hop,
+              i.status,
+              i.late ? 'yes' : 'no',
+              ...moneyCells(i.requested),
+              ...moneyCells(i.frozen),
+              i.dispatchedAt,
+              i.deadlineAt,
+              i.holdUntil,
+              i.confirmedAt,
+              i.escalatedAt,
+            ])}
+          />
+        </caption>
         <thead>
           <tr>
             <th scope="col">Bank</th>
@@ -280,8 +318,9 @@ export function CaseLive({ caseId }: { caseId: string }) {
     if (firstOrders !== undefined) setShowForm((open) => open ?? firstOrders === 0);
   }, [firstOrders]);
   useEffect(() => {
-    if (caseQ.data && canAct) rememberCase(caseId);
-  }, [caseQ.data, caseId, canAct, rememberCase]);
+    // The regulator room sums the cases opened this session (frozen against expired, released, restored).
+    if (caseQ.data) rememberCase(caseId);
+  }, [caseQ.data, caseId, rememberCase]);
 
   if (caseQ.isPending) return <Loading what={`case ${caseId}`} />;
   if (caseQ.isError) return <ErrorBox error={caseQ.error} what={`Case ${caseId}`} />;
