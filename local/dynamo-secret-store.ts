@@ -1,7 +1,13 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../functions/adapters/dynamo/db.ts';
 import { keys } from '../functions/adapters/keys.ts';
-import { SECRET_CACHE_TTL_MS, type SecretStore, secretCache } from '../functions/adapters/secret-store.ts';
+import {
+  SECRET_CACHE_TTL_MS,
+  type SecretReadOptions,
+  type SecretStore,
+  secretCache,
+  secretCacheKey,
+} from '../functions/adapters/secret-store.ts';
 import type { TtlCache } from '../functions/adapters/ttl-cache.ts';
 
 const REFERENCE_PREFIX = 'SECRET#';
@@ -43,10 +49,11 @@ export class DynamoSecretStore implements SecretStore {
     return key.PK;
   }
 
-  async getSigningSecrets(reference: string, options: { fresh?: boolean } = {}): Promise<string[]> {
+  async getSigningSecrets(reference: string, options: SecretReadOptions = {}): Promise<string[]> {
     if (!reference.startsWith(REFERENCE_PREFIX))
       throw new Error(`${reference} is not a local signing secret reference`);
-    return [...(await this.cache.get(reference, options.fresh === true, () => this.read(reference)))];
+    const key = secretCacheKey(reference, options);
+    return [...(await this.cache.get(key, options.fresh === true, () => this.read(reference)))];
   }
 
   private async read(reference: string): Promise<string[]> {

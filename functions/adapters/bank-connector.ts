@@ -58,7 +58,9 @@ export class HttpBankConnector implements BankConnector {
     }
     let secrets: string[];
     try {
-      secrets = await this.secrets.getSigningSecrets(bank.signingSecretRef);
+      secrets = await this.secrets.getSigningSecrets(bank.signingSecretRef, {
+        rotatedAt: bank.signingSecretsRotatedAt,
+      });
     } catch (error) {
       throw new ConnectorTransientError(
         `signing secret of bank ${bank.bankId} unavailable: ${(error as Error).name}`,

@@ -27,7 +27,7 @@ export interface SecretStore {
    * The valid secrets behind a reference, newest first; `[]` when the secret does not exist.
    * `fresh` skips any read cache (register-bank reads before it rotates).
    */
-  getSigningSecrets(reference: string, options?: { fresh?: boolean }): Promise<string[]>;
+  getSigningSecrets(reference: string, options?: SecretReadOptions): Promise<string[]>;
 }
 
 export const SECRET_PREFIX_ENV = 'FREEZEFLOW_SECRET_PREFIX';
@@ -41,6 +41,17 @@ export const SECRETS_KMS_KEY_ENV = 'FREEZEFLOW_SECRETS_KMS_KEY';
  * accepting its previous secret for at least this long after it rotates.
  */
 export const SECRET_CACHE_TTL_MS = 60_000;
+
+export interface SecretReadOptions {
+  /** Skip any read cache (register-bank reads before it rotates). */
+  fresh?: boolean;
+  /** The bank entry's signingSecretsRotatedAt: a value cached before that rotation is not used. */
+  rotatedAt?: string | undefined;
+}
+
+/** The cache key of a read: one per rotation, so a container never signs with secrets it cached before it. */
+export const secretCacheKey = (reference: string, options: SecretReadOptions) =>
+  options.rotatedAt ? `${reference}@${options.rotatedAt}` : reference;
 
 /** Secret names allow `A-Za-z0-9/_+=.@-`; bank ids `A-Za-z0-9._~-`: `~` (and only it) is mapped, to `+`. */
 export function signingSecretName(prefix: string, bankId: string): string {
@@ -115,8 +126,9 @@ export class SecretsManagerSecretStore implements SecretStore {
     return name;
   }
 
-  async getSigningSecrets(reference: string, options: { fresh?: boolean } = {}): Promise<string[]> {
-    const secrets = await this.cache.get(reference, options.fresh === true, async () => {
+  async getSigningSecrets(reference: string, options: SecretReadOptions = {}): Promise<string[]> {
+    const key = secretCacheKey(reference, options);
+    const secrets = await this.cache.get(key, options.fresh === true, async () => {
       try {
         const out = await this.client.send(new GetSecretValueCommand({ SecretId: reference }));
         return decodeSigningSecrets(out.SecretString, reference);

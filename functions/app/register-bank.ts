@@ -51,10 +51,12 @@ async function storeSecrets(
   bankId: string,
   existing: BankDirectoryEntry | undefined,
   next: string | undefined,
-): Promise<Pick<BankDirectoryEntry, 'signingSecretRef' | 'signingSecretsValid'>> {
+  now: string,
+): Promise<Pick<BankDirectoryEntry, 'signingSecretRef' | 'signingSecretsValid' | 'signingSecretsRotatedAt'>> {
   const kept = {
     signingSecretRef: existing?.signingSecretRef,
     signingSecretsValid: existing?.signingSecretsValid ?? 0,
+    signingSecretsRotatedAt: existing?.signingSecretsRotatedAt,
   };
   if (!next) return kept;
   const current = kept.signingSecretRef
@@ -65,7 +67,7 @@ async function storeSecrets(
     return { ...kept, signingSecretsValid: current.length };
   }
   const signingSecretRef = await deps.secrets.putSigningSecrets(bankId, secrets);
-  return { signingSecretRef, signingSecretsValid: secrets.length };
+  return { signingSecretRef, signingSecretsValid: secrets.length, signingSecretsRotatedAt: now };
 }
 
 /**
@@ -95,7 +97,7 @@ export async function registerBank(
     mode: input.mode,
     endpoint: input.mode === 'push' ? input.endpoint : undefined,
     slaSeconds: input.slaSeconds,
-    ...(await storeSecrets(deps, bankId, existing, input.signingSecret)),
+    ...(await storeSecrets(deps, bankId, existing, input.signingSecret, now)),
     registeredAt: existing?.registeredAt ?? now,
     updatedAt: now,
   };

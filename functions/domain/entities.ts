@@ -131,6 +131,12 @@ export interface BankDirectoryEntry {
   signingSecretRef?: string | undefined;
   /** How many secrets are valid behind the reference (two during a rotation). */
   signingSecretsValid: number;
+  /**
+   * When the secrets behind the reference last changed: a push reads them again when it differs
+   * from what its container cached (adapters/secret-store.ts), so a rotation reaches every container
+   * within the bank entry's cache time, not the secrets' longer one.
+   */
+  signingSecretsRotatedAt?: string | undefined;
   registeredAt: string;
   updatedAt: string;
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BANK_CACHE_TTL_MS } from '../../functions/adapters/dynamo/banks.ts';
 import { keys } from '../../functions/adapters/keys.ts';
 import { verifyWebhook } from '../../functions/domain/webhook-signature.ts';
 import type { Role } from '../../functions/schemas/claims.ts';
@@ -134,6 +135,9 @@ describe('bank signing secrets', () => {
     const rotated = await registerBank(SECRET_B);
     expect(rotated.status).toBe(200);
     expect(rotated.body).toMatchObject({ signingSecretsValid: 2 });
+    // The delivering sandbox holds the bank entry up to BANK_CACHE_TTL_MS; the entry's
+    // signingSecretsRotatedAt then makes it read the secrets again (its 60 s secret cache is skipped).
+    await sleep(BANK_CACHE_TTL_MS + 500);
     const push = await pushOfNewOrder('ACC-2');
     expect(v1Count(push)).toBe(2);
     expect(verifies(push, SECRET_B)).toBe(true);
@@ -144,6 +148,7 @@ describe('bank signing secrets', () => {
   it('the next rotation retires the oldest secret: two valid at most', async () => {
     const rotated = await registerBank(SECRET_C);
     expect(rotated.body).toMatchObject({ signingSecretsValid: 2 });
+    await sleep(BANK_CACHE_TTL_MS + 500);
     const push = await pushOfNewOrder('ACC-3');
     expect(v1Count(push)).toBe(2);
     expect(verifies(push, SECRET_C)).toBe(true);

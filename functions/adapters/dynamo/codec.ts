@@ -145,6 +145,7 @@ export function bankToItem(b: BankDirectoryEntry): Item {
     slaSeconds: b.slaSeconds,
     signingSecretRef: b.signingSecretRef,
     signingSecretsValid: b.signingSecretsValid,
+    signingSecretsRotatedAt: b.signingSecretsRotatedAt,
     registeredAt: b.registeredAt,
     updatedAt: b.updatedAt,
   };
@@ -159,6 +160,7 @@ export function bankFromItem(item: Item): BankDirectoryEntry {
     slaSeconds: Number(item.slaSeconds),
     signingSecretRef: optStr(item.signingSecretRef),
     signingSecretsValid: Number(item.signingSecretsValid ?? 0),
+    signingSecretsRotatedAt: optStr(item.signingSecretsRotatedAt),
     registeredAt: str(item.registeredAt),
     updatedAt: str(item.updatedAt),
   };
