@@ -74,13 +74,18 @@ describe('meter on the local system', () => {
     // Per workflow, every state entered: Map + 2 iterations + Summarize + OrderDone; Dispatch,
     // DeliveryOutcome, IsAwaiting, Await, Done per instruction; CheckHold, Choice, Wait, CheckHold,
     // Choice, HoldDone per hold timer.
+    // A simulated bank confirms at once: when its confirmation (another sandbox) is recorded before
+    // the delivery step answers, that instruction skips Await (IsAwaiting → Done, no token to register).
+    const skippedAwait = 10 - (o.workflows.stopPaymentInstruction?.transitions ?? 0);
+    expect(skippedAwait).toBeGreaterThanOrEqual(0);
+    expect(skippedAwait).toBeLessThanOrEqual(2);
     expect(o.workflows).toEqual({
       freezeOrder: { executions: 1, transitions: 5, retries: 0 },
-      stopPaymentInstruction: { executions: 2, transitions: 10, retries: 0 },
+      stopPaymentInstruction: { executions: 2, transitions: 10 - skippedAwait, retries: 0 },
       holdTimer: { executions: 2, transitions: 12, retries: 0 },
     });
     expect(o.lambda['dispatch-instruction']?.invocations).toBe(2);
-    expect(o.lambda['register-task-token']?.invocations).toBe(2);
+    expect(o.lambda['register-task-token']?.invocations ?? 0).toBe(2 - skippedAwait);
     expect(o.lambda['record-confirmation']?.invocations).toBe(2);
     expect(o.lambda['check-hold']?.invocations).toBe(4);
     expect(o.lambda['submit-freeze-order']?.invocations).toBe(1);
