@@ -7,7 +7,7 @@ import {
   verifyAuditChainAgainstHead,
 } from '../domain/audit-chain.ts';
 import { NotFound } from '../domain/errors.ts';
-import { ID_PATTERN } from '../domain/ids.ts';
+import { compareInstructionIds, ID_PATTERN } from '../domain/ids.ts';
 import type { Caller } from '../schemas/claims.ts';
 import { canSeeCase } from './case-scope.ts';
 
@@ -17,7 +17,11 @@ const missing = (caseId: string) => new NotFound(`case ${caseId} does not exist`
 export async function readCase(deps: Dependencies, caller: Caller, caseId: string): Promise<CaseView> {
   const view = ID_PATTERN.test(caseId) ? await loadCaseView(deps.db, caseId) : undefined;
   if (!view || !canSeeCase(caller, view.fraudCase)) throw missing(caseId);
-  return view;
+  // Ids of one order in their numeric order (`.7` before `.10`), as every listing gives them.
+  const instructions = [...view.instructions].sort((a, b) =>
+    compareInstructionIds(a.instructionId, b.instructionId),
+  );
+  return { ...view, instructions };
 }
 
 /** A case's totals item: one consistent GetItem, O(1) in the case's size. */
