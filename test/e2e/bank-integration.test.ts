@@ -161,6 +161,26 @@ describe('what a bank needs to act', () => {
     );
   });
 
+  it('GET /cases/{caseId} and its trail list the same ids in numeric order too', async () => {
+    const view = await request<{ instructions: { instructionId: string }[] }>(
+      'GET',
+      `/cases/${caseId}`,
+      police,
+    );
+    expect(view.status).toBe(200);
+    const ofPull = view.body.instructions.map((i) => i.instructionId).filter((id) => pullIds.includes(id));
+    expect(ofPull).toEqual(pullIds);
+    const trail = await request<{ nodes: { instructionId: string }[] }>(
+      'GET',
+      `/cases/${caseId}/trail`,
+      police,
+    );
+    expect(trail.status).toBe(200);
+    expect(trail.body.nodes.map((n) => n.instructionId).filter((id) => pullIds.includes(id))).toEqual(
+      pullIds,
+    );
+  });
+
   it('updatedSince is a change feed: a confirmation shows up, oldest change first; later than all → empty, no cursor', async () => {
     // Let the workflow's deliveries settle first, so the feed after `since` holds the confirmation.
     await waitFor('every pull instruction delivered', async () => {
