@@ -18,6 +18,11 @@ export const contextKeys = {
   jwtAudience: 'freezeflow:jwtAudience',
   /** comma-separated */
   jwtClientIds: 'freezeflow:jwtClientIds',
+  /**
+   * The stack's region, e.g. `cn-north-1`: the template then names its partition (`aws-cn`) and
+   * regional service facts literally. Unset: env-agnostic (AWS::Partition, AWS::Region).
+   */
+  region: 'freezeflow:region',
 } as const;
 
 /**
@@ -36,7 +41,9 @@ export function createApp(
     const value: unknown = app.node.tryGetContext(key);
     return typeof value === 'string' && value.length > 0 ? value : undefined;
   };
+  const region = context(contextKeys.region);
   const stack = new FreezeflowStack(app, STACK_NAME, {
+    ...(region ? { env: { region } } : {}),
     description: 'freezeflow: police freeze orders to banks (Step Functions), confirmations, totals',
     jwtIssuer: context(contextKeys.jwtIssuer),
     jwtAudience: context(contextKeys.jwtAudience),

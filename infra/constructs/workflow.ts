@@ -7,7 +7,8 @@ import { Construct } from 'constructs';
 import type { WorkflowName } from '../../functions/adapters/workflow-client.ts';
 import {
   INSTRUCTION_STATE_MACHINE_SUBSTITUTION,
-  readWorkflowDefinition,
+  PARTITION_SUBSTITUTION,
+  readWorkflowTemplate,
   workflowFunctions,
 } from '../../workflows/definitions.ts';
 import type { Functions } from './functions.ts';
@@ -49,13 +50,16 @@ export class Workflow extends Construct {
     props: WorkflowProps,
     others: Record<string, string>,
   ): sfn.StateMachine {
-    const asl = readWorkflowDefinition(workflow);
+    const asl = readWorkflowTemplate(workflow);
     const substitutions: Record<string, string> = {};
     const invoked: lambda.IFunction[] = [];
     for (const key of substitutionKeys(asl)) {
       const task = Object.values(workflowFunctions).find((f) => f.substitution === key);
       const other = others[key];
-      if (task) {
+      if (key === PARTITION_SUBSTITUTION) {
+        // A literal (aws-cn) when the stack has a region, AWS::Partition when env-agnostic.
+        substitutions[key] = Stack.of(this).partition;
+      } else if (task) {
         const fn = props.functions.get(task.handler);
         substitutions[key] = fn.functionArn;
         invoked.push(fn);
