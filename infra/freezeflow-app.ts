@@ -23,6 +23,9 @@ export const contextKeys = {
    * regional service facts literally. Unset: env-agnostic (AWS::Partition, AWS::Region).
    */
   region: 'freezeflow:region',
+  /** A custom domain of the API, with the ARN of its ACM certificate (both or neither). */
+  apiDomainName: 'freezeflow:apiDomainName',
+  apiCertificateArn: 'freezeflow:apiCertificateArn',
 } as const;
 
 /**
@@ -42,6 +45,11 @@ export function createApp(
     return typeof value === 'string' && value.length > 0 ? value : undefined;
   };
   const region = context(contextKeys.region);
+  const apiDomainName = context(contextKeys.apiDomainName);
+  const apiCertificateArn = context(contextKeys.apiCertificateArn);
+  if ((apiDomainName === undefined) !== (apiCertificateArn === undefined)) {
+    throw new Error(`${contextKeys.apiDomainName} and ${contextKeys.apiCertificateArn} go together`);
+  }
   const stack = new FreezeflowStack(app, STACK_NAME, {
     ...(region ? { env: { region } } : {}),
     description: 'freezeflow: police freeze orders to banks (Step Functions), confirmations, totals',
@@ -51,6 +59,9 @@ export function createApp(
       ?.split(',')
       .map((id) => id.trim())
       .filter(Boolean),
+    ...(apiDomainName && apiCertificateArn
+      ? { apiDomain: { domainName: apiDomainName, certificateArn: apiCertificateArn } }
+      : {}),
     ...stackProps,
   });
   Validations.of(app).addPlugins(

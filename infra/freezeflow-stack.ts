@@ -28,6 +28,8 @@ export interface FreezeflowStackProps extends StackProps {
   throttle?: { burstLimit: number; rateLimit: number };
   /** OIDC client id of the web console (authorization code + PKCE against `jwtIssuer`). */
   consoleClientId?: string;
+  /** A custom domain of the API (ACM certificate in the stack's region); else its default endpoint. */
+  apiDomain?: { domainName: string; certificateArn: string };
 }
 
 /** freezeflow in one stack: table, event bus, functions, workflows, HTTP API, alarms (DESIGN.md). */
@@ -62,7 +64,9 @@ export class FreezeflowStack extends Stack {
       },
       logRetention,
       throttle: props.throttle ?? { burstLimit: 200, rateLimit: 100 },
+      ...(props.apiDomain ? { customDomain: props.apiDomain } : {}),
     });
+    this.functions.setApiUrl(this.api.publicUrl);
     this.alarms = new Alarms(this, 'Alarms', {
       stateMachines: this.workflow.stateMachines,
       streamDeadLetterQueue: this.functions.streamDeadLetterQueue,

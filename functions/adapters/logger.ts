@@ -5,9 +5,11 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
  * Structured JSON logs (Powertools). Account numbers never reach a log line whole: every message and
  * attribute goes through `maskAccounts` first (keys named like accounts, and long digit runs).
  */
+export const LOG_LEVEL_ENV = 'FREEZEFLOW_LOG_LEVEL';
+
 const logger = new Logger({
   serviceName: 'freezeflow',
-  logLevel: (process.env.FREEZEFLOW_LOG_LEVEL ?? 'INFO') as LogLevel,
+  logLevel: (process.env[LOG_LEVEL_ENV] ?? 'INFO') as LogLevel,
 });
 
 const ACCOUNT_KEYS = /^(accountNumber|toAccount|account)$/i;

@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -80,8 +80,13 @@ export class Workflow extends Construct {
       tracingEnabled: true,
       logs: {
         // vendedlogs prefix: keeps the CloudWatch Logs resource policy small
+        // Under /aws/vendedlogs/ (keeps CloudWatch Logs' resource policy small), suffixed with the
+        // stack's own id: a retained group of a deleted stack never blocks a new one of that name.
         destination: new logs.LogGroup(this, `${id}Logs`, {
-          logGroupName: `/aws/vendedlogs/states/${name}`,
+          logGroupName: Fn.join('', [
+            `/aws/vendedlogs/states/${name}-`,
+            Fn.select(2, Fn.split('/', Aws.STACK_ID)),
+          ]),
           retention: props.logRetention,
         }),
         level: sfn.LogLevel.ALL,
