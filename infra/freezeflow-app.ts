@@ -23,6 +23,13 @@ export const contextKeys = {
    * regional service facts literally. Unset: env-agnostic (AWS::Partition, AWS::Region).
    */
   region: 'freezeflow:region',
+  /** comma-separated bank ids whose systems get Cognito client credentials */
+  bankClients: 'freezeflow:bankClients',
+  authDomainPrefix: 'freezeflow:authDomainPrefix',
+  /** claim names of an external issuer's tokens (defaults role, agencyId, bankId) */
+  claimRole: 'freezeflow:claimRole',
+  claimAgencyId: 'freezeflow:claimAgencyId',
+  claimBankId: 'freezeflow:claimBankId',
   /** A custom domain of the API, with the ARN of its ACM certificate (both or neither). */
   apiDomainName: 'freezeflow:apiDomainName',
   apiCertificateArn: 'freezeflow:apiCertificateArn',
@@ -44,6 +51,11 @@ export function createApp(
     const value: unknown = app.node.tryGetContext(key);
     return typeof value === 'string' && value.length > 0 ? value : undefined;
   };
+  const list = (key: string): string[] | undefined =>
+    context(key)
+      ?.split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
   const region = context(contextKeys.region);
   const apiDomainName = context(contextKeys.apiDomainName);
   const apiCertificateArn = context(contextKeys.apiCertificateArn);
@@ -55,10 +67,21 @@ export function createApp(
     description: 'freezeflow: police freeze orders to banks (Step Functions), confirmations, totals',
     jwtIssuer: context(contextKeys.jwtIssuer),
     jwtAudience: context(contextKeys.jwtAudience),
-    jwtClientIds: context(contextKeys.jwtClientIds)
-      ?.split(',')
-      .map((id) => id.trim())
-      .filter(Boolean),
+    jwtClientIds: list(contextKeys.jwtClientIds),
+    bankClients: list(contextKeys.bankClients),
+    authDomainPrefix: context(contextKeys.authDomainPrefix),
+    claimNames: Object.fromEntries(
+      (
+        [
+          ['role', contextKeys.claimRole],
+          ['agencyId', contextKeys.claimAgencyId],
+          ['bankId', contextKeys.claimBankId],
+        ] as const
+      ).flatMap(([claim, key]) => {
+        const name = context(key);
+        return name ? [[claim, name]] : [];
+      }),
+    ),
     ...(apiDomainName && apiCertificateArn
       ? { apiDomain: { domainName: apiDomainName, certificateArn: apiCertificateArn } }
       : {}),

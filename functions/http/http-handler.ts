@@ -7,7 +7,7 @@ import type {
 import type { ZodType } from 'zod';
 import { isDatabaseUnavailable } from '../adapters/dynamo/db.ts';
 import { log, maskAccounts } from '../adapters/logger.ts';
-import { type Caller, CallerClaims } from '../schemas/claims.ts';
+import { type Caller, CallerClaims, claimNamesFromEnvironment, normalizeClaims } from '../schemas/claims.ts';
 import { IdempotencyKey } from '../schemas/common.ts';
 import { type RouteId, routeById } from '../schemas/routes.ts';
 import {
@@ -180,11 +180,14 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   };
 }
 
+const claimNames = claimNamesFromEnvironment();
+
 /** Claims as API Gateway's JWT authorizer (or the local verifier) leaves them; 401 when unusable. */
 export function callerOf(event: HttpEvent): Caller {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   if (!claims) throw unauthorized('a bearer token is required');
-  const parsed = CallerClaims.safeParse(claims);
+  // Claim names are configurable (an external OIDC issuer); Cognito's `custom:` names are accepted.
+  const parsed = CallerClaims.safeParse(normalizeClaims(claims, claimNames));
   if (!parsed.success) throw unauthorized('the token lacks a usable role or scope claim');
   return parsed.data;
 }

@@ -14,7 +14,13 @@ export interface ConsoleHostingProps {
   /** The HTTP API's stage URL (`https://<id>.execute-api.<region>.amazonaws.com/`). */
   apiUrl: string;
   /** OIDC sign-in of the console (authorization code + PKCE; console/src/auth.tsx). */
-  oidc: { issuer: string; clientId: string; scope?: string };
+  oidc: {
+    issuer: string;
+    clientId: string;
+    scope?: string;
+    /** Origins the sign-in talks to (discovery, token endpoint); default the issuer's origin. */
+    origins?: string[];
+  };
   /** The built console (`npm run build:console`); default console/dist. */
   distDir?: string;
 }
@@ -68,7 +74,7 @@ export class ConsoleHosting extends Construct {
       serverAccessLogsPrefix: 's3/',
     });
 
-    const issuerOrigin = new URL(props.oidc.issuer).origin;
+    const issuerOrigin = (props.oidc.origins ?? [new URL(props.oidc.issuer).origin]).join(' ');
     this.headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'freezeflow console: strict security headers',
       securityHeadersBehavior: {

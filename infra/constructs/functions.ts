@@ -19,6 +19,7 @@ import { LOG_LEVEL_ENV } from '../../functions/adapters/logger.ts';
 import { SECRET_PREFIX_ENV, SECRETS_KMS_KEY_ENV } from '../../functions/adapters/secret-store.ts';
 import { freezeflowTable, TABLE_NAME_ENV } from '../../functions/adapters/table-definition.ts';
 import { STATE_MACHINE_ARN_ENV, type WorkflowName } from '../../functions/adapters/workflow-client.ts';
+import { CLAIM_NAME_ENV, type ClaimNames } from '../../functions/schemas/claims.ts';
 import {
   type FunctionFolder,
   type FunctionSpec,
@@ -99,6 +100,8 @@ export interface FunctionsProps {
   logRetention: logs.RetentionDays;
   /** The domain event bus: catalog entries with `publishesEvents` may put events on it. */
   eventBus: events.IEventBus;
+  /** Where the tokens carry role / agencyId / bankId (functions/schemas/claims.ts). */
+  claimNames: ClaimNames;
 }
 
 /**
@@ -209,6 +212,9 @@ export class Functions extends Construct {
         // Like the ARNs: every handler builds its secret store; only IAM (below) lets it read or write.
         [SECRET_PREFIX_ENV]: props.signingSecretPrefix,
         [HOP_LIMIT_ENV]: '6',
+        [CLAIM_NAME_ENV.role]: props.claimNames.role,
+        [CLAIM_NAME_ENV.agencyId]: props.claimNames.agencyId,
+        [CLAIM_NAME_ENV.bankId]: props.claimNames.bankId,
         [LOG_LEVEL_ENV]: 'INFO',
         POWERTOOLS_SERVICE_NAME: 'freezeflow',
         NODE_OPTIONS: '--enable-source-maps',

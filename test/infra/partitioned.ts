@@ -11,6 +11,9 @@ export const partitionRegions = [
   { partition: 'aws-cn', region: 'cn-north-1' },
 ] as const;
 
+/** China has no Cognito user pools: its synth brings an external OIDC issuer (as .ci/run does). */
+export const CHINA_ISSUER = 'https://idp.example.cn/realms/freezeflow';
+
 export interface Synthesized {
   stack: FreezeflowStack;
   template: Template;
@@ -38,6 +41,7 @@ export function synthesizeFor(
       ...cdkJsonContext,
       'aws:cdk:bundling-stacks': [],
       ...(region ? { [contextKeys.region]: region } : {}),
+      ...(region?.startsWith('cn-') ? { [contextKeys.jwtIssuer]: CHINA_ISSUER } : {}),
       ...extraContext,
     },
   });
