@@ -23,6 +23,8 @@ export const contextKeys = {
    * regional service facts literally. Unset: env-agnostic (AWS::Partition, AWS::Region).
    */
   region: 'freezeflow:region',
+  /** email address subscribed to the alarm topic */
+  alarmEmail: 'freezeflow:alarmEmail',
   /** comma-separated bank ids whose systems get Cognito client credentials */
   bankClients: 'freezeflow:bankClients',
   authDomainPrefix: 'freezeflow:authDomainPrefix',
@@ -69,6 +71,7 @@ export function createApp(
     jwtAudience: context(contextKeys.jwtAudience),
     jwtClientIds: list(contextKeys.jwtClientIds),
     bankClients: list(contextKeys.bankClients),
+    alarmEmail: context(contextKeys.alarmEmail),
     authDomainPrefix: context(contextKeys.authDomainPrefix),
     claimNames: Object.fromEntries(
       (

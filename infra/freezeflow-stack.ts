@@ -9,6 +9,7 @@ import { ConsoleHosting } from './constructs/console.ts';
 import { Events } from './constructs/events.ts';
 import { Functions } from './constructs/functions.ts';
 import { Identity } from './constructs/identity.ts';
+import { Observability } from './constructs/observability.ts';
 import { Tables } from './constructs/tables.ts';
 import { Workflow } from './constructs/workflow.ts';
 import type { FunctionFolder } from './function-catalog.ts';
@@ -38,6 +39,8 @@ export interface FreezeflowStackProps extends StackProps {
   throttle?: { burstLimit: number; rateLimit: number };
   /** OIDC client id of the web console (authorization code + PKCE against `jwtIssuer`). */
   consoleClientId?: string;
+  /** Who gets the alarms (an email subscription of the alarm topic). */
+  alarmEmail?: string;
   /** A custom domain of the API (ACM certificate in the stack's region); else its default endpoint. */
   apiDomain?: { domainName: string; certificateArn: string };
 }
@@ -50,6 +53,7 @@ export class FreezeflowStack extends Stack {
   readonly workflow: Workflow;
   readonly api: Api;
   readonly alarms: Alarms;
+  readonly observability: Observability;
   readonly console: ConsoleHosting;
   /** The Cognito user pool, unless an external issuer is configured. */
   readonly identity?: Identity;
@@ -58,6 +62,10 @@ export class FreezeflowStack extends Stack {
     super(scope, id, props);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
+    this.observability = new Observability(this, 'Observability', {
+      logRetention,
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
     this.tables = new Tables(this, 'Data');
     this.events = new Events(this, 'Events');
     this.functions = new Functions(this, 'Functions', {
@@ -105,6 +113,12 @@ export class FreezeflowStack extends Stack {
       confirmationFunction: this.functions.get(routeById('recordConfirmation').handler as FunctionFolder),
     });
 
+    this.observability.dashboard({
+      stateMachines: this.workflow.stateMachines,
+      streamDeadLetterQueue: this.functions.streamDeadLetterQueue,
+      functions: this.functions.all,
+    });
+
     this.console = new ConsoleHosting(this, 'Console', {
       apiUrl: this.api.url,
       oidc: {
@@ -132,6 +146,7 @@ export class FreezeflowStack extends Stack {
         });
       }
     }
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
     new CfnOutput(this, 'TableName', { value: this.tables.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
   }

@@ -26,6 +26,7 @@ const onlyWhere: Record<string, (spec: FunctionSpec) => boolean> = {
 
 /** Read by the code, deliberately unset in AWS (each with why). */
 const unsetInAws: Record<string, string> = {
+  AWS_LAMBDA_FUNCTION_NAME: 'set by the Lambda runtime itself (metrics are written only inside Lambda)',
   DYNAMODB_ENDPOINT:
     'points the client at DynamoDB Local (tests, bench); unset, the SDK uses the regional endpoint',
 };
