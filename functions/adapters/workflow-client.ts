@@ -9,6 +9,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
+import { traced } from './tracer.ts';
 
 /** The state machines of workflows/ (see workflows/definitions.ts). */
 export type WorkflowName = 'freezeOrder' | 'stopPaymentInstruction' | 'holdTimer';
@@ -96,7 +97,7 @@ export function stepFunctionsFromEnvironment(
     if (!value) throw new Error(`${STATE_MACHINE_ARN_ENV[w]} is not set`);
     return value;
   };
-  return new StepFunctionsWorkflowClient(new SFNClient({}), {
+  return new StepFunctionsWorkflowClient(traced(new SFNClient({})), {
     freezeOrder: arn('freezeOrder'),
     stopPaymentInstruction: arn('stopPaymentInstruction'),
     holdTimer: arn('holdTimer'),
