@@ -4,7 +4,14 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', FREEZEFLOW_LOG_LEVEL: 'SILENT' },
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      FREEZEFLOW_LOG_LEVEL: 'SILENT',
+      // Every local system of the suite runs its handlers in sandboxes (local/sandbox/pool.ts); two
+      // per function keep concurrent invocations apart (isolation) while sparing the two cores the
+      // cold starts of more (each sandbox loads the SDK and its handler, about 0.3 s of CPU).
+      FREEZEFLOW_SANDBOXES_PER_FUNCTION: '2',
+    },
     setupFiles: ['test/setup/polyfills.ts'],
     // One DynamoDB Local for the whole run; every test file works in tables of its own.
     globalSetup: ['test/setup/dynamo-global.ts'],

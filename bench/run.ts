@@ -16,20 +16,24 @@ import {
 } from '../local/simulated-banks.ts';
 import { startLocalSystem } from '../local/system.ts';
 import { renderLatencySvg, renderTimeSeriesSvg, type Series } from './chart.ts';
+import { type ContentionResult, contentionFigure, contentionTable } from './contention.ts';
 import { type CostModelResult, costModelTable, runCostModel } from './cost-model.ts';
+import { measureSandboxCost, type SandboxCost } from './sandbox-cost.ts';
 import { type Summary, summarize } from './stats.ts';
 import { runSustained, type SustainedResult, sustainedChartPanels, sustainedMarkdown } from './sustained.ts';
 
 /**
  * `npm run bench [-- --quick]`: the local system (same code as `npm run serve`) with simulated banks
  * that answer at once, measuring
- *   a. order accepted (202) -> every layer-1 instruction delivered at its bank, orders of 1/10/50/200;
+ *   a. order accepted (202) -> every layer-1 instruction delivered at its bank, orders of 1/10/50/200/500;
  *   b. a FUNDS_MOVED confirmation accepted (201) -> the follow-on delivered at the next bank;
  *   c. confirmations recorded per second through the real handler and repository, and in the SAME
  *      run the raw TransactWriteItems rate of the same DynamoDB Local (the ratio is the figure);
  *   d. GET /cases/{id}/totals for a case of 10 instructions vs one of 10,000 (ratio);
  *   e. a sustained open-loop load (bench/sustained.ts): throughput, latency over time, memory;
- *   f. a cost model counted by a metered run (bench/cost-model.ts, local/meter.ts, bench/prices.json).
+ *   f. a cost model counted by a metered run (bench/cost-model.ts, local/meter.ts, bench/prices.json);
+ *   g. contention: K sandboxes released together write to one case (bench/contention.ts).
+ * Every handler runs in the sandbox pool (local/sandbox/pool.ts), as `npm run serve` runs it.
  * `--quick` (CI) runs every figure small, to keep the benchmark from rotting; it asserts nothing.
  * Writes bench/results/<stamp>.json and prints a markdown table.
  */
@@ -110,8 +114,9 @@ try {
   };
 
   // ---- (a) order accepted -> every layer-1 instruction delivered ----
-  const sizes = quick ? [1, 10, 50] : [1, 10, 50, 200];
-  const runsFor = (k: number) => (quick ? (k >= 50 ? 1 : 3) : k >= 200 ? 10 : k >= 50 ? 30 : 100);
+  const sizes = quick ? [1, 10, 50] : [1, 10, 50, 200, 500];
+  const runsFor = (k: number) =>
+    quick ? (k >= 50 ? 1 : 3) : k >= 500 ? 5 : k >= 200 ? 10 : k >= 50 ? 30 : 100;
   const fanOut: Record<string, Summary> = {};
   for (const k of sizes) {
     const samples: number[] = [];
@@ -405,6 +410,11 @@ try {
   log(`(d) ${JSON.stringify(results.caseTotalsRead)}`);
   figureDone('d');
 
+  // ---- what the sandbox pool itself costs (reported with (g)): start, memory, per-call overhead ----
+  results.sandboxCost = await measureSandboxCost({ system, caseId: smallCase, agencyId: 'BENCH', quick });
+  log(`(g) sandbox cost: ${JSON.stringify(results.sandboxCost)}`);
+  figureDone('pool');
+
   // ---- (e) sustained open-loop load: throughput, latency over time, memory before/after ----
   const sustained = await runSustained({
     api,
@@ -442,6 +452,10 @@ try {
     await metered.stop();
   }
   figureDone('f');
+
+  // ---- (g) contention: K sandboxes released together write to one case (bench/contention.ts) ----
+  results.contention = await contentionFigure({ ks: quick ? [10] : [50, 150, 500], jwtSecret, log });
+  figureDone('g');
 } finally {
   await banks.stop();
   await system.stop();
@@ -520,6 +534,12 @@ log('');
 log(sustainedMarkdown(results.sustained as SustainedResult));
 log('');
 for (const line of costModelTable(results.costModel as CostModelResult)) log(line);
+log('');
+for (const line of contentionTable(results.contention as ContentionResult[])) log(line);
+const pool = results.sandboxCost as SandboxCost;
+log(
+  `\nsandbox pool: cold start median ${pool.coldStart.median} ms (p90 ${pool.coldStart.p90}); ${pool.memoryPerSandboxMb} MB per sandbox (${pool.sandboxes} started together); GET totals in process ${pool.inProcess.median} ms vs in a warm sandbox ${pool.inSandbox.median} ms (overhead ${pool.overheadMedianMs} ms)`,
+);
 log('');
 log(`seconds per figure: ${JSON.stringify(figureSeconds)}; whole run ${report.wallSeconds} s`);
 log(

@@ -45,7 +45,7 @@ export interface FreezeflowStackProps extends StackProps {
   apiDomain?: { domainName: string; certificateArn: string };
 }
 
-/** freezeflow in one stack: table, event bus, functions, workflows, HTTP API, alarms (DESIGN.md). */
+/** freezeflow in one stack: table, event bus, functions, workflows, HTTP API, alarms (docs/design.md). */
 export class FreezeflowStack extends Stack {
   readonly tables: Tables;
   readonly events: Events;

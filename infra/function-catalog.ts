@@ -1,5 +1,6 @@
 import type { WorkflowName } from '../functions/adapters/workflow-client.ts';
 import type { routes } from '../functions/schemas/routes.ts';
+import type { StreamConsumer } from '../functions/schemas/stream-consumers.ts';
 import type { workflowFunctions } from '../workflows/definitions.ts';
 
 type RouteHandler = (typeof routes)[number]['handler'];
@@ -10,7 +11,12 @@ type WorkflowHandler = (typeof workflowFunctions)[keyof typeof workflowFunctions
  * complete: a new route or workflow function in the shared definitions fails to compile here until
  * it says which grants it needs.
  */
-export type FunctionFolder = RouteHandler | WorkflowHandler | 'follow-the-money' | 'reconcile';
+export type FunctionFolder =
+  | RouteHandler
+  | WorkflowHandler
+  | 'follow-the-money'
+  | 'sequence-audit'
+  | 'reconcile';
 
 /** Every function's memory unless its spec says otherwise (also what the cost model prices GB-s with). */
 export const DEFAULT_MEMORY_MB = 512;
@@ -36,6 +42,8 @@ export interface FunctionSpec {
   signingSecrets: 'none' | 'read' | 'write';
   /** Configured memory (MB): Lambda bills duration × memory. */
   memoryMb: number;
+  /** For a table stream consumer: which records its event source mapping passes (schemas/stream-consumers.ts). */
+  streamConsumer?: StreamConsumer;
   /** Why it needs what it gets (read by reviewers, not by code). */
   why: string;
 }
@@ -45,7 +53,10 @@ const spec = (
   table: FunctionSpec['table'],
   why: string,
   extra: Partial<
-    Pick<FunctionSpec, 'startExecution' | 'taskResponse' | 'publishesEvents' | 'signingSecrets' | 'memoryMb'>
+    Pick<
+      FunctionSpec,
+      'startExecution' | 'taskResponse' | 'publishesEvents' | 'signingSecrets' | 'memoryMb' | 'streamConsumer'
+    >
   > = {},
 ): FunctionSpec => ({
   trigger,
@@ -99,6 +110,19 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
   ),
   'bank-performance': spec('http', 'read', 'reads the per-day bank aggregates and the banks held amounts'),
   'bank-inbox': spec('http', 'read', "queries the bank's inbox GSIs"),
+  'get-bank': spec('http', 'read', 'reads the bank directory entry (GetItem); never the secrets'),
+  'bank-test-delivery': spec(
+    'http',
+    'readWrite',
+    'reads the bank entry and its signing secrets, writes the sandbox record (no case) and makes one signed sandbox push',
+    { signingSecrets: 'read' },
+  ),
+  'get-test-delivery': spec('http', 'read', 'reads one sandbox record (GetItem)'),
+  'bank-test-confirmation': spec(
+    'http',
+    'readWrite',
+    "records a confirmation attempt on the sandbox record (no case) and answers the sandbox's script",
+  ),
   'record-confirmation': spec(
     'http',
     'readWrite',
@@ -141,15 +165,22 @@ export const functionCatalog: Record<FunctionFolder, FunctionSpec> = {
     { signingSecrets: 'read' },
   ),
 
-  // Table stream consumer: follow the money from every recorded confirmation (DESIGN.md §1)
+  // Table stream consumer: follow the money from every recorded confirmation (docs/design.md §1)
   'follow-the-money': spec(
     'tableStream',
     'readWrite',
     'writes follow-on instructions and trail edges, then starts their fan-out workflow and hold timers',
-    { startExecution: ['freezeOrder', 'holdTimer'] },
+    { startExecution: ['freezeOrder', 'holdTimer'], streamConsumer: 'followTheMoney' },
+  ),
+  // Table stream consumer: appends every change's audit entries to its case's chain, in order
+  'sequence-audit': spec(
+    'tableStream',
+    'readWrite',
+    'chains the audit entries each change committed (puts events, deletes the entries, moves the head)',
+    { streamConsumer: 'sequenceAudit' },
   ),
 
-  // The reconciler (DESIGN.md §1): an EventBridge Scheduler schedule invokes it every few minutes
+  // The reconciler (docs/design.md §1): an EventBridge Scheduler schedule invokes it every few minutes
   reconcile: spec(
     'schedule',
     'readWrite',

@@ -2,7 +2,7 @@ import { jwtVerify, SignJWT } from 'jose';
 import { type Caller, CallerClaims, type Role } from '../functions/schemas/claims.ts';
 
 /**
- * Local stand-in for API Gateway's JWT authorizer (API.md "Auth"): HS256 tokens signed with
+ * Local stand-in for API Gateway's JWT authorizer (docs/api.md "Auth"): HS256 tokens signed with
  * FREEZEFLOW_JWT_SECRET, issuer `freezeflow-local`, audience `freezeflow`, exp/nbf with ≤ 60 s skew.
  * Only HS256 is accepted (`alg: none` and every other algorithm are refused by jose's allow-list).
  */

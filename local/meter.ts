@@ -248,7 +248,7 @@ function isLocalSecretItem(input: Record<string, unknown>): boolean {
  * item (minimum 1 WRU; its size is unknown here: 1), a cancelled TransactWriteItems 2 WRU per item
  * (TransactGetItems 2 RRU per item), each of at most 1 KB.
  */
-export function meterDynamoClient(client: DynamoDBClient, meter: Meter): void {
+export function meterDynamoClient(client: DynamoDBClient, meter: Pick<Meter, 'dynamoCall'>): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = String(context.commandName ?? '').replace(/Command$/, '');

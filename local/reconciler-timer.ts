@@ -5,7 +5,7 @@ import { type ReconcileOptions, reconcile, type SweepReport } from '../functions
 /**
  * The local stand-in for the reconciler's schedule (in AWS: EventBridge Scheduler, infra/constructs/
  * functions.ts): a sweep every `intervalMs`, one at a time. Short grace and interval, so that after a
- * restart of `npm run serve` work in flight is carried on within seconds (API.md: within 30 s), and
+ * restart of `npm run serve` work in flight is carried on within seconds (docs/api.md: within 30 s), and
  * a step the workflow misses is still taken within ~5 s of its due time.
  */
 export const LOCAL_RECONCILE_OPTIONS: ReconcileOptions & { intervalMs: number } = {

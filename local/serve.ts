@@ -2,7 +2,7 @@ import { DEV_JWT_SECRET } from './dev-jwt.ts';
 import { startLocalSystem } from './system.ts';
 
 /**
- * `npm run serve`: the whole system, no demo, on 127.0.0.1:${PORT:-3000} (API.md "Running it
+ * `npm run serve`: the whole system, no demo, on 127.0.0.1:${PORT:-3000} (docs/api.md "Running it
  * locally"). SIGINT/SIGTERM stop it cleanly and leave no child process behind.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -14,6 +14,11 @@ const system = await startLocalSystem({
   jwtSecret: process.env.FREEZEFLOW_JWT_SECRET ?? DEV_JWT_SECRET,
 });
 console.log(`freezeflow API listening on ${system.url} (DynamoDB Local at ${system.dynamo.endpoint})`);
+console.log(
+  system.sandboxes
+    ? `handlers run in sandboxes (worker threads), at most ${system.sandboxes.maxPerFunction} per function`
+    : 'handlers run in this process (FREEZEFLOW_SANDBOXES_PER_FUNCTION=0)',
+);
 console.log(`get a token with: npm run token -- --role police --agency PSB-0001`);
 
 let stopping = false;

@@ -69,7 +69,7 @@ export interface SimulatedBanks extends EventEmitter {
 const REPLAY_WINDOW_SECONDS = 300;
 
 /**
- * Banks on loopback that speak the push protocol of API.md: each checks the HMAC signature and its
+ * Banks on loopback that speak the push protocol of docs/api.md: each checks the HMAC signature and its
  * timestamp window, refuses a signature it already accepted (replay), answers 2xx, then confirms on
  * the confirmations route with its own bank token after the scripted delay.
  */
@@ -128,7 +128,7 @@ export async function startSimulatedBanks(options: {
     }
     if (script.reason) body.reason = script.reason;
     const token = await signDevToken({ role: 'bank', bankId, sub: `${bankId}-connector` }, options.jwtSecret);
-    // As API.md asks of a bank: a 429/503 is repeated, same body, after its Retry-After (a few times).
+    // As docs/api.md asks of a bank: a 429/503 is repeated, same body, after its Retry-After (a few times).
     // An API it cannot reach at all (refused, timed out: an overloaded machine) is tried again too.
     let response: Response | undefined;
     let unreachable: unknown;

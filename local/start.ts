@@ -24,6 +24,11 @@ const system = await startLocalSystem({
 console.log(
   `system up in ${((Date.now() - t0) / 1000).toFixed(1)} s: API ${system.url}, DynamoDB Local ${system.dynamo.endpoint}`,
 );
+console.log(
+  system.sandboxes
+    ? `handlers run in sandboxes (worker threads, as Lambda runs them), at most ${system.sandboxes.maxPerFunction} per function`
+    : 'handlers run in this process (FREEZEFLOW_SANDBOXES_PER_FUNCTION=0)',
+);
 console.log(`console: ${system.url}/console/ (dev sign-in: police, agency ${scenario.agencyId})`);
 console.log('');
 

@@ -1,13 +1,12 @@
 import './polyfills.ts';
 import { EventEmitter } from 'node:events';
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { type BankConnector, HttpBankConnector } from '../functions/adapters/bank-connector.ts';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
 import type { Dependencies } from '../functions/adapters/dependencies.ts';
 import { documentClient } from '../functions/adapters/dynamo/db.ts';
 import type { DomainEvent, EventPublisher } from '../functions/adapters/event-publisher.ts';
-import type { SecretStore } from '../functions/adapters/secret-store.ts';
 import type { WorkflowClient } from '../functions/adapters/workflow-client.ts';
-import { DEFAULT_HOP_LIMIT } from '../functions/domain/money-trail.ts';
+import { type StreamConsumer, streamConsumers } from '../functions/schemas/stream-consumers.ts';
 import { DEV_JWT_SECRET } from './dev-jwt.ts';
 import {
   createTable,
@@ -16,11 +15,12 @@ import {
   localClientConfig,
   startDynamoLocal,
 } from './dynamo-local.ts';
-import { DynamoSecretStore } from './dynamo-secret-store.ts';
-import { loadAllHandlers } from './handlers.ts';
+import { type LocalHandlers, loadAllHandlers, sandboxedHandlers } from './handlers.ts';
 import { type LocalHttpServer, startHttpServer } from './http-server.ts';
-import { type Meter, meterDynamoClient } from './meter.ts';
+import { localDependencies, nudgeStreamOnWrites } from './local-dependencies.ts';
+import type { Meter } from './meter.ts';
 import { type ReconcilerTimer, startReconcilerTimer } from './reconciler-timer.ts';
+import { SandboxPool } from './sandbox/pool.ts';
 import { tableStreamCheckpoints } from './stream-checkpoints.ts';
 import { type StreamPoller, startStreamPoller } from './stream-poller.ts';
 import { addMissingIndexes } from './table-migration.ts';
@@ -45,6 +45,27 @@ export interface LocalSystemOptions {
   meter?: Meter;
   /** The reconciler's local timer (local/reconciler-timer.ts); `false` turns it off (workflow tests). */
   reconciler?: Partial<{ intervalMs: number; graceMs: number; leaseMs: number; limit: number }> | false;
+  /**
+   * Where handlers run: in sandboxes (local/sandbox/pool.ts), at most `perFunction` per function, as
+   * Lambda runs them (the default: FREEZEFLOW_SANDBOXES_PER_FUNCTION or DEFAULT_SANDBOXES_PER_FUNCTION),
+   * or `false`: all in this process, with `now` (tests that drive the clock).
+   */
+  sandboxes?: { perFunction?: number; timeoutMs?: number } | false;
+}
+
+/** Sandboxes per function unless told: enough for a fan-out's deliveries to overlap as in AWS. */
+export const DEFAULT_SANDBOXES_PER_FUNCTION = 8;
+
+function sandboxesPerFunction(options: LocalSystemOptions): number | undefined {
+  if (options.sandboxes === false) return undefined;
+  const raw = process.env.FREEZEFLOW_SANDBOXES_PER_FUNCTION?.trim();
+  const fromEnv = raw ? Number(raw) : Number.NaN;
+  const n =
+    options.sandboxes?.perFunction ?? (Number.isInteger(fromEnv) ? fromEnv : DEFAULT_SANDBOXES_PER_FUNCTION);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`sandboxes per function must be a whole number, not ${n}`);
+  if (n > 0 && options.now) throw new Error('a clock (`now`) reaches no sandbox: use sandboxes: false');
+  return n === 0 ? undefined : n;
 }
 
 /** The local stand-in for the EventBridge bus: subscribers in this process (the demo, tests). */
@@ -71,6 +92,8 @@ export interface LocalSystem {
   meter?: Meter;
   /** The reconciler's timer, unless turned off. */
   reconciler?: ReconcilerTimer;
+  /** The sandboxes handlers run in, unless they run in this process (options.sandboxes false). */
+  sandboxes?: SandboxPool;
   stop(): Promise<void>;
 }
 
@@ -86,29 +109,6 @@ class LateBoundWorkflowClient implements WorkflowClient {
   sendTaskFailure: WorkflowClient['sendTaskFailure'] = (...a) => this.bound.sendTaskFailure(...a);
 }
 
-/** In AWS the signing secrets are Secrets Manager secrets: each read or write is one API call. */
-function meteredSecretStore(store: SecretStore, meter: Meter): SecretStore {
-  return {
-    putSigningSecrets: (bankId, secrets) => {
-      meter.secretsManagerCall();
-      return store.putSigningSecrets(bankId, secrets);
-    },
-    getSigningSecrets: (reference, options) => {
-      meter.secretsManagerCall();
-      return store.getSigningSecrets(reference, options);
-    },
-  };
-}
-
-function meteredConnector(connector: BankConnector, meter: Meter): BankConnector {
-  return {
-    push: (bank, message, deliveryId) => {
-      meter.bankPush();
-      return connector.push(bank, message, deliveryId);
-    },
-  };
-}
-
 async function ensureTable(dynamo: DynamoLocal, tableName: string): Promise<void> {
   try {
     await dynamo.client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -122,28 +122,8 @@ async function ensureTable(dynamo: DynamoLocal, tableName: string): Promise<void
 
 /** GetRecords while nothing was written (AWS's event source mapping polls a shard 4 times a second). */
 const IDLE_STREAM_POLL_MS = 250;
-const WRITE_COMMANDS = new Set([
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'BatchWriteItemCommand',
-  'TransactWriteItemsCommand',
-]);
-
-/** After each successful write through `client`, tell the stream poller to read now. */
-function nudgeStreamOnWrites(client: DynamoDBClient, nudge: () => void): void {
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      if (WRITE_COMMANDS.has(context.commandName ?? '')) nudge();
-      return result;
-    },
-    { step: 'initialize', name: 'nudgeStreamOnWrites' },
-  );
-}
-
 /**
- * The whole system on this machine (DESIGN.md §4): DynamoDB Local with the table from the shared
+ * The whole system on this machine (docs/design.md §4): DynamoDB Local with the table from the shared
  * definition, the HTTP API on loopback, the workflow engine running the ASL with the same handlers,
  * and the stream poller feeding confirmations to follow-the-money. `stop()` leaves nothing running.
  */
@@ -159,40 +139,49 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const ownsDynamo = !options.dynamo;
   const tableName = options.tableName ?? LOCAL_TABLE_NAME;
   let http: LocalHttpServer | undefined;
-  let poller: StreamPoller | undefined;
+  const pollers: StreamPoller[] = [];
   let engine: LocalWorkflowEngine | undefined;
+  let pool: SandboxPool | undefined;
   const { meter } = options;
   // A client of its own, so its middlewares (the stream nudge, the meter's consumed capacity) never
   // reach a client shared with other systems or tests.
   const client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
-  if (meter) meterDynamoClient(client, meter);
-  // Checkpoint writes go through a client of their own, which does not nudge the poller.
+  // Checkpoint writes go through a client of their own, which does not nudge the pollers.
   const checkpointClient = new DynamoDBClient(localClientConfig(dynamo.endpoint));
-  const streamNudge: { poller?: StreamPoller } = {};
-  nudgeStreamOnWrites(client, () => streamNudge.poller?.nudge());
+  const nudgePollers = () => {
+    for (const poller of pollers) poller.nudge();
+  };
+  nudgeStreamOnWrites(client, nudgePollers);
+  const perFunction = sandboxesPerFunction(options);
+  const sandboxTimeoutMs = options.sandboxes ? options.sandboxes.timeoutMs : undefined;
   try {
     await ensureTable(dynamo, tableName);
     // After a restart in memory the table is gone: create it again before the restart counts.
     dynamo.supervisor?.afterRestart(() => ensureTable(dynamo, tableName));
     const workflow = new LateBoundWorkflowClient();
     const localEvents = new LocalEventBus(meter);
-    const db = { doc: documentClient(client), table: tableName };
-    // Locally the signing secrets are items of their own in the same table (SECRET#<bankId>).
-    const localSecrets = new DynamoSecretStore(db, options.now);
-    const secrets = meter ? meteredSecretStore(localSecrets, meter) : localSecrets;
-    const connector = new HttpBankConnector(secrets);
-    const deps: Dependencies = {
-      db,
+    const deps: Dependencies = localDependencies({
+      client,
+      tableName,
       workflow,
-      connector: meter ? meteredConnector(connector, meter) : connector,
-      secrets,
-      now: options.now ?? (() => new Date()),
-      allowLoopbackHttp: true,
-      hopLimit: DEFAULT_HOP_LIMIT,
-      apiBaseUrl: '',
       events: localEvents,
-    };
-    const handlers = await loadAllHandlers(deps, meter);
+      apiBaseUrl: '',
+      ...(options.now ? { now: options.now } : {}),
+      ...(meter ? { meter } : {}),
+    });
+    let handlers: LocalHandlers;
+    if (perFunction === undefined) {
+      handlers = await loadAllHandlers(deps, meter);
+    } else {
+      pool = new SandboxPool({
+        dynamoEndpoint: dynamo.endpoint,
+        tableName,
+        maxPerFunction: perFunction,
+        ...(sandboxTimeoutMs ? { timeoutMs: sandboxTimeoutMs } : {}),
+        services: { workflow, events: localEvents, ...(meter ? { meter } : {}), nudge: nudgePollers },
+      });
+      handlers = await sandboxedHandlers(pool, meter);
+    }
     engine = new LocalWorkflowEngine(
       handlers.workflow,
       meter ? { ...options.engine, meter } : options.engine,
@@ -204,23 +193,32 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       jwtSecret: options.jwtSecret ?? DEV_JWT_SECRET,
     });
     deps.apiBaseUrl = http.url;
-    poller = await startStreamPoller({
-      tableName,
-      endpoint: dynamo.endpoint,
-      onRecords: async (event) => {
-        await handlers.followTheMoney(event);
-      },
-      // Every write of the system nudges the poller (nudgeStreamOnWrites): the interval only
-      // bounds how late a write from another client (a test's own) is seen.
-      pollIntervalMs: IDLE_STREAM_POLL_MS,
-      startingPosition: 'LATEST',
-      // Durable positions: a restart on the same data dir resumes after the last handled record.
-      checkpoints: tableStreamCheckpoints({ doc: documentClient(checkpointClient), table: tableName }),
-    });
-    streamNudge.poller = poller;
+    pool?.setApiBaseUrl(http.url);
+    // One poller per consumer, as each has its own event source mapping in AWS: a failing
+    // consumer retries its own batches and never holds the other back.
+    for (const consumer of Object.keys(streamConsumers) as StreamConsumer[]) {
+      const handler = handlers.stream.get(consumer);
+      if (!handler) continue;
+      pollers.push(
+        await startStreamPoller({
+          tableName,
+          endpoint: dynamo.endpoint,
+          onRecords: async (event) => (await handler(event)) as DynamoDBBatchResponse | undefined,
+          // Every write of the system nudges the pollers (nudgeStreamOnWrites): the interval only
+          // bounds how late a write from another client (a test's own) is seen.
+          pollIntervalMs: IDLE_STREAM_POLL_MS,
+          startingPosition: 'LATEST',
+          // Durable positions: a restart on the same data dir resumes after the last handled record.
+          checkpoints: tableStreamCheckpoints(
+            { doc: documentClient(checkpointClient), table: tableName },
+            consumer,
+          ),
+        }),
+      );
+    }
     const reconciler =
       options.reconciler === false ? undefined : startReconcilerTimer(deps, options.reconciler ?? {});
-    const started = { http, poller, engine, reconciler };
+    const started = { http, engine, reconciler };
     let stopping: Promise<void> | undefined;
     return {
       url: http.url,
@@ -230,12 +228,14 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       meter,
       events: localEvents,
       ...(reconciler ? { reconciler } : {}),
+      ...(pool ? { sandboxes: pool } : {}),
       stop: () => {
         stopping ??= (async () => {
           await started.reconciler?.stop();
           await started.http.close();
           await started.engine.stop();
-          await started.poller.stop();
+          await Promise.all(pollers.map((p) => p.stop()));
+          await pool?.close();
           client.destroy();
           checkpointClient.destroy();
           if (ownsDynamo) await dynamo.stop();
@@ -246,7 +246,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   } catch (error) {
     await http?.close();
     await engine?.stop();
-    await poller?.stop();
+    await Promise.all(pollers.map((p) => p.stop()));
+    await pool?.close();
     client.destroy();
     checkpointClient.destroy();
     if (ownsDynamo) await dynamo.stop();

@@ -9,7 +9,7 @@ interface ConsoleState {
   token(): string | undefined;
   /**
    * Cases this officer opened or looked up in this tab. The API has no route that lists an
-   * agency's cases (API.md "Routes"), so the list lives in memory, like the token.
+   * agency's cases (docs/api.md "Routes"), so the list lives in memory, like the token.
    */
   knownCases: string[];
   rememberCase(caseId: string): void;

@@ -4,7 +4,7 @@ import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook } from '../domain/webhoo
 import type { SecretStore } from './secret-store.ts';
 
 /**
- * Push connector (API.md): a signed POST to the bank's endpoint. 2xx delivered; connection errors,
+ * Push connector (docs/api.md): a signed POST to the bank's endpoint. 2xx delivered; connection errors,
  * timeouts, 401 (a bank mid-rotation), 408, 429 and 5xx are transient (retried with backoff until the
  * deadline, domain/delivery-schedule.ts); any other 4xx is permanent (DISPATCH_FAILED).
  */
@@ -19,7 +19,7 @@ export class ConnectorTransientError extends Error {
   }
 }
 
-/** Statuses after which a delivery is tried again (API.md "Push connector"). */
+/** Statuses after which a delivery is tried again (docs/api.md "Push connector"). */
 export const isTransientStatus = (status: number): boolean =>
   status === 401 || status === 408 || status === 429 || status >= 500;
 export class ConnectorPermanentError extends Error {

@@ -23,6 +23,11 @@ export const keys = {
     PK: chainPk,
     SK: `AUDIT#${String(seq).padStart(10, '0')}`,
   }),
+  /** A change's audit entry waiting to be chained (functions/app/sequence-audit.ts): ordered by time. */
+  auditIntent: (chainPk: string, at: string, changeId: string, index: number) => ({
+    PK: chainPk,
+    SK: `AUDITQ#${at}#${changeId}#${String(index).padStart(3, '0')}`,
+  }),
   bank: (bankId: string) => ({ PK: `BANK#${bankId}`, SK: '#BANK' }),
   bankHeld: (bankId: string) => ({ PK: `BANK#${bankId}`, SK: '#HELD' }),
   /** Local runtime only (in AWS the secrets are in Secrets Manager): apart from the bank item. */
@@ -30,6 +35,11 @@ export const keys = {
   bankDayTotals: (day: string, bankId: string, shard: number) => ({
     PK: `DAY#${day}`,
     SK: `BANK#${bankId}#${shard}`,
+  }),
+  /** A sandbox push and the confirmations it got (app/test-delivery.ts): no case, expires. */
+  sandboxDelivery: (bankId: string, deliveryId: string) => ({
+    PK: `SANDBOX#${bankId}`,
+    SK: `TEST#${deliveryId}`,
   }),
   idempotency: (callerScope: string, key: string) => ({ PK: `IDEM#${callerScope}#${key}`, SK: '#IDEM' }),
   inbox: (bankId: string) => `BANK#${bankId}`,
@@ -46,6 +56,7 @@ export const skPrefix = {
   targetedAccount: 'ACCT#',
   trailEdge: 'EDGE#',
   auditEvent: 'AUDIT#',
+  auditIntent: 'AUDITQ#',
 } as const;
 
 /** The sparse due index is spread over this many partitions (one Query each per reconciler sweep). */

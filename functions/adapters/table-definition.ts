@@ -1,5 +1,5 @@
 /**
- * The one DynamoDB table of freezeflow (single-table design, DESIGN.md §3). CDK builds it from this
+ * The one DynamoDB table of freezeflow (single-table design, docs/design.md §3). CDK builds it from this
  * object and the local runtime creates it in DynamoDB Local from the same object.
  *
  * Items (PK / SK):
@@ -11,6 +11,8 @@
  *   CASE#<caseId> / ACCT#<bankId>#<account>  account already targeted in the case (holds, cycles)
  *   CASE#<caseId> / EDGE#<fromId>#<nn>       a money-trail edge (an onward transfer)
  *   CASE#<caseId> / AUDIT#<seq>              the case's hash-chained audit events
+ *   CASE#<caseId> / AUDITQ#<at>#<change>#<n> an audit entry committed with its change, waiting to be
+ *                                            chained by the sequencer (app/sequence-audit.ts), then deleted
  *   BANK#<bankId> / #BANK                    bank directory entry (a reference to its signing secrets)
  *   SECRET#<bankId> / #SIGNING               LOCAL RUNTIME ONLY: the bank's signing secrets (newest
  *                                            first); in AWS they are in Secrets Manager (adapters/
@@ -18,11 +20,14 @@
  *   LOCAL#STREAM / <shardId>                 LOCAL RUNTIME ONLY: the stream poller's checkpoint per shard
  *   DAY#<yyyy-mm-dd> / BANK#<bankId>#<shard> frozen totals per bank per day (sharded, summed on read)
  *   IDEM#<caller>#<key> / #IDEM              idempotency record of a POST
- *   AUDIT#SYSTEM / #CASE, AUDIT#<seq>        the system chain (banks registered, secrets rotated)
+ *   SANDBOX#<bankId> / TEST#<deliveryId>     a sandbox push and its confirmations (no case; expires)
+ *   AUDIT#SYSTEM / #HEAD, AUDIT#<seq>, AUDITQ#… the system chain (banks registered, secrets rotated)
  * GSIs: `due` (GSI3PK DUE#<shard>, GSI3SK <dueAt>#<id>): SPARSE — only open instructions with a next
  *       step (domain/due-work.ts); the reconciler's one Query per shard for work that is due;
  *       `inbox` (GSI1PK BANK#<bankId>, GSI1SK <dispatchedAt>#<id>): a bank's instructions, oldest first;
- *       `inboxByStatus` (GSI2PK BANK#<bankId>#<status>, same sort): the same, by status.
+ *       `inboxByStatus` (GSI2PK BANK#<bankId>#<status>, same sort): the same, by status;
+ *       `inboxByUpdate` (GSI4PK BANK#<bankId>, GSI4SK <updatedAt>#<id>): the bank's change feed
+ *       (`updatedSince`, dynamo/change-feed-index.ts).
  */
 export interface KeyAttribute {
   name: string;
@@ -50,6 +55,11 @@ export const freezeflowTable: TableDefinition = {
       indexName: 'inboxByStatus',
       partitionKey: { name: 'GSI2PK', type: 'S' },
       sortKey: { name: 'GSI2SK', type: 'S' },
+    },
+    {
+      indexName: 'inboxByUpdate',
+      partitionKey: { name: 'GSI4PK', type: 'S' },
+      sortKey: { name: 'GSI4SK', type: 'S' },
     },
     {
       indexName: 'due',

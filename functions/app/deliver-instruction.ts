@@ -8,13 +8,21 @@ import {
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
-import { bankDayCounterOp } from '../adapters/dynamo/totals-ops.ts';
-import type { AuditChange } from '../adapters/dynamo/transact.ts';
-import { nextRetry, secondsUntil } from '../domain/delivery-schedule.ts';
+import {
+  decideDelivered,
+  decideDeliveryFailed,
+  decideDeliveryTimes,
+  decideRetry,
+  deliveryIdOf,
+  deliveryWanted,
+} from '../domain/delivery.ts';
+import { secondsUntil } from '../domain/delivery-schedule.ts';
 import type { BankDirectoryEntry, StopPaymentInstruction } from '../domain/entities.ts';
-import type { InstructionStatus } from '../domain/instruction-lifecycle.ts';
+import type { SystemActor } from '../domain/escalation.ts';
 import { freezeMessage, releaseMessage } from '../workflow/messages.ts';
-import { escalationAudit, escalationEvent, type SystemActor } from './escalate-instruction.ts';
+import { escalationEvent } from './escalate-instruction.ts';
+
+export { deliverableStatuses, deliveryIdOf, deliveryWanted } from '../domain/delivery.ts';
 
 /** What one delivery step did, for the workflow's loop (and the reconciler). */
 export interface DeliveryStep {
@@ -28,27 +36,11 @@ export interface DeliveryStep {
   waitSeconds: number;
 }
 
-/** Statuses a delivery (or a redelivery, API.md `…/redeliver`) may be made in. */
-export const deliverableStatuses: readonly InstructionStatus[] = [
-  'PENDING',
-  'DISPATCHED',
-  'DISPATCH_FAILED',
-  'OVERDUE',
-];
-
 /**
  * Longer than one push can take (PUSH_TIMEOUT_MS plus the writes around it), and short enough that a
- * restart carries an attempt cut off by a crash on well within 30 s (API.md "Running it locally").
+ * restart carries an attempt cut off by a crash on well within 30 s (docs/api.md "Running it locally").
  */
 const ATTEMPT_IN_FLIGHT_MS = PUSH_TIMEOUT_MS + 5_000;
-
-/** A delivery is wanted: a new instruction, or a redelivery asked for (nextAttemptAt). */
-export const deliveryWanted = (i: StopPaymentInstruction): boolean =>
-  i.status === 'PENDING' || (i.nextAttemptAt !== null && deliverableStatuses.includes(i.status));
-
-/** The same id on every attempt of one delivery (the bank de-duplicates on it). */
-export const deliveryIdOf = (i: StopPaymentInstruction): string =>
-  `${i.instructionId}:${i.kind === 'RELEASE' ? 'RELEASE' : 'FREEZE'}`;
 
 export function deliveryMessage(i: StopPaymentInstruction, apiBaseUrl: string): PushMessage {
   const deadlineAt = i.deadlineAt ?? '';
@@ -68,7 +60,7 @@ function view(i: StopPaymentInstruction, now: Date, outcome: DeliveryStep['outco
 }
 
 /**
- * One attempt at delivering an instruction (API.md "Push connector"). The first attempt fixes
+ * One attempt at delivering an instruction (docs/api.md "Push connector"). The first attempt fixes
  * `deadlineAt` (now + the bank's SLA) and `holdUntil` (now + holdHours, unless a confirmation set it
  * first) and records them BEFORE the push, so every attempt carries the same body and delivery id.
  * A transient fault schedules the next attempt (backoff with jitter, honouring Retry-After) until the
@@ -88,7 +80,7 @@ export async function deliverInstruction(
   const bank = await getBankForDelivery(deps.db, instruction.bankId);
   if (!bank) return failDelivery(deps, instructionId, `bank ${instruction.bankId} is not registered`, actor);
 
-  if (!instruction.deliveryStartedAt) instruction = await fixDeliveryTimes(deps, instruction, bank, now);
+  if (!instruction.deliveryStartedAt) instruction = await fixDeliveryTimes(deps, instructionId, bank, now);
   if (!deliveryWanted(instruction)) return view(instruction, now, 'DONE');
 
   try {
@@ -121,26 +113,17 @@ async function pushIfPushBank(
 
 async function fixDeliveryTimes(
   deps: Dependencies,
-  instruction: StopPaymentInstruction,
+  instructionId: string,
   bank: BankDirectoryEntry,
   now: Date,
 ): Promise<StopPaymentInstruction> {
-  const set = {
-    deliveryStartedAt: now.toISOString(),
-    // Should this attempt die with its process, the next one is due after the push could have timed
-    // out: the due index never points back into the past while an attempt is in flight.
-    nextAttemptAt: new Date(now.getTime() + ATTEMPT_IN_FLIGHT_MS).toISOString(),
-    deadlineAt: new Date(now.getTime() + bank.slaSeconds * 1000).toISOString(),
-    ...(instruction.kind === 'FREEZE' && !instruction.holdUntil
-      ? { holdUntil: new Date(now.getTime() + instruction.holdHours * 3_600_000).toISOString() }
-      : {}),
-  };
-  await changeInstruction(deps.db, instruction.instructionId, () => deps.now().toISOString(), {
-    decide: (current) => (current.deliveryStartedAt ? undefined : { set, audit: [] }),
+  await changeInstruction(deps.db, instructionId, () => deps.now().toISOString(), {
+    decide: (current) =>
+      decideDeliveryTimes(current, { now, slaSeconds: bank.slaSeconds, inFlightMs: ATTEMPT_IN_FLIGHT_MS }),
   });
   // Whoever won, the times are on the item now: deliver with what is stored.
-  const stored = await getInstruction(deps.db, instruction.instructionId);
-  if (!stored) throw new Error(`instruction ${instruction.instructionId} vanished`);
+  const stored = await getInstruction(deps.db, instructionId);
+  if (!stored) throw new Error(`instruction ${instructionId} vanished`);
   return stored;
 }
 
@@ -153,34 +136,7 @@ async function recordDelivered(
   actor: SystemActor,
 ): Promise<DeliveryStep> {
   const result = await changeInstruction(deps.db, instructionId, at, {
-    decide: (current) => {
-      const first = !current.dispatchedAt;
-      const wanted = deliveryWanted(current);
-      // Confirmed before the delivery was recorded: record the delivery's time, keep the bank's status.
-      if (!wanted && !first) return undefined;
-      const audit: AuditChange[] = [
-        {
-          actor,
-          action: first ? 'INSTRUCTION_DISPATCHED' : 'INSTRUCTION_REDELIVERED',
-          subject: `${instructionId}:${bank.bankId}:${bank.mode}`,
-        },
-      ];
-      const toDispatched = current.status === 'PENDING' || current.status === 'DISPATCH_FAILED';
-      return {
-        set: {
-          ...(first ? { dispatchedAt: now.toISOString() } : {}),
-          ...(wanted && toDispatched ? { status: 'DISPATCHED' } : {}),
-          nextAttemptAt: null,
-          redeliverUntil: null,
-          deliveryAttempts: current.deliveryAttempts + 1,
-          lastDeliveryError: null,
-        },
-        extraOps: first
-          ? [bankDayCounterOp(deps.db, now.toISOString(), current.bankId, { received: 1n })]
-          : [],
-        audit,
-      };
-    },
+    decide: (current) => decideDelivered(current, { now, bank, actor }),
   });
   const after = await getInstruction(deps.db, instructionId);
   if (!after) throw new Error(`instruction ${instructionId} vanished`);
@@ -199,34 +155,10 @@ async function scheduleRetry(
   let gaveUp = false;
   const result = await changeInstruction(deps.db, instructionId, at, {
     decide: (current) => {
-      if (!deliveryWanted(current)) return undefined;
-      const attempts = current.deliveryAttempts + 1;
-      const until = [current.deadlineAt, current.redeliverUntil]
-        .filter((t): t is string => t !== null)
-        .sort()
-        .at(-1);
-      const started = current.redeliverUntil ? current.nextAttemptAt : current.deliveryStartedAt;
-      const window = until && started ? (Date.parse(until) - Date.parse(started)) / 1000 : undefined;
-      const plan = nextRetry(
-        attempts,
-        secondsUntil(until ?? null, now),
-        error.retryAfterSeconds,
-        Math.random,
-        window,
-      );
-      if (plan.waitSeconds === undefined) {
-        gaveUp = true;
-        return undefined;
-      }
-      waitSeconds = plan.waitSeconds;
-      return {
-        set: {
-          deliveryAttempts: attempts,
-          nextAttemptAt: new Date(now.getTime() + plan.waitSeconds * 1000).toISOString(),
-          lastDeliveryError: error.message.slice(0, 500),
-        },
-        audit: [],
-      };
+      const retry = decideRetry(current, { now, error, random: Math.random });
+      gaveUp = retry.kind === 'giveUp';
+      waitSeconds = retry.kind === 'retry' ? retry.waitSeconds : undefined;
+      return retry.kind === 'retry' ? retry.decision : undefined;
     },
   });
   if (gaveUp) return failDelivery(deps, instructionId, `deadline reached: ${error.message}`, actor);
@@ -239,11 +171,7 @@ async function scheduleRetry(
   return view(after, now, 'RETRY', waitSeconds);
 }
 
-/**
- * The delivery failed for good. A first delivery makes the instruction DISPATCH_FAILED and escalates
- * it at once (API.md); a failed redelivery leaves the status as it was and is audited. The bank may
- * still confirm (it sees the instruction in its inbox) and the police may redeliver.
- */
+/** The delivery failed for good (domain/delivery.ts decideDeliveryFailed); an escalation is published. */
 export async function failDelivery(
   deps: Dependencies,
   instructionId: string,
@@ -252,40 +180,8 @@ export async function failDelivery(
 ): Promise<DeliveryStep> {
   const now = deps.now();
   const at = () => deps.now().toISOString();
-  const failedAt = now.toISOString();
   const result = await changeInstruction(deps.db, instructionId, at, {
-    decide: (current) => {
-      if (!deliveryWanted(current)) return undefined;
-      const detail = `${instructionId}:${reason.slice(0, 200)}`;
-      if (current.status === 'PENDING' || current.status === 'DISPATCH_FAILED') {
-        const escalate = !current.escalatedAt;
-        return {
-          set: {
-            status: 'DISPATCH_FAILED',
-            dispatchFailedAt: failedAt,
-            dispatchError: reason.slice(0, 500),
-            nextAttemptAt: null,
-            redeliverUntil: null,
-            lastDeliveryError: reason.slice(0, 500),
-            ...(escalate
-              ? { escalatedAt: failedAt, escalationReason: `DISPATCH_FAILED: ${reason.slice(0, 300)}` }
-              : {}),
-          },
-          audit: [
-            {
-              actor,
-              action: current.status === 'PENDING' ? 'DISPATCH_FAILED' : 'REDELIVERY_FAILED',
-              subject: detail,
-            },
-            ...(escalate ? [escalationAudit(actor, current, 'DISPATCH_FAILED')] : []),
-          ],
-        };
-      }
-      return {
-        set: { nextAttemptAt: null, redeliverUntil: null, lastDeliveryError: reason.slice(0, 500) },
-        audit: [{ actor, action: 'REDELIVERY_FAILED', subject: detail }],
-      };
-    },
+    decide: (current) => decideDeliveryFailed(current, { now, reason, actor }),
   });
   const after = await getInstruction(deps.db, instructionId);
   if (!after) throw new Error(`instruction ${instructionId} vanished`);

@@ -2,8 +2,8 @@ import { ConnectorPermanentError, ConnectorTransientError } from '../adapters/ba
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
-import { nextRetry } from '../domain/delivery-schedule.ts';
-import type { PendingNotice, StopPaymentInstruction } from '../domain/entities.ts';
+import type { PendingNotice } from '../domain/entities.ts';
+import { decideNoticeAttempt } from '../domain/follow-up.ts';
 import type { SystemActor } from './escalate-instruction.ts';
 
 /** How long an EXPIRED notice is tried (an EXTEND notice is tried until the new holdUntil). */
@@ -20,11 +20,8 @@ export function pendingNotice(
   return { kind, deliveryId, message, attempts: 0, nextAttemptAt: now.toISOString(), giveUpAt };
 }
 
-const noticeMatches = (i: StopPaymentInstruction, deliveryId: string) =>
-  i.pendingNotice?.deliveryId === deliveryId;
-
 /**
- * One attempt at a pending EXTEND or EXPIRED notice (API.md "Push connector": the same rules as a
+ * One attempt at a pending EXTEND or EXPIRED notice (docs/api.md "Push connector": the same rules as a
  * FREEZE). Delivered or given up, it is an audit event; a transient fault schedules the next attempt.
  * The reconciler finds a notice whose attempt is due (domain/due-work.ts `NOTIFY`).
  */
@@ -39,9 +36,7 @@ export async function deliverNotice(
   const notice = instruction?.pendingNotice;
   if (!instruction || !notice) return { delivered: false };
   const bank = await getBankForDelivery(deps.db, instruction.bankId);
-  let failure: string | undefined;
-  let retryAfter: number | undefined;
-  let transient = false;
+  let failure: { message: string; transient: boolean; retryAfterSeconds?: number | undefined } | undefined;
   if (bank?.mode === 'push') {
     try {
       await deps.connector.push(
@@ -52,38 +47,16 @@ export async function deliverNotice(
     } catch (error) {
       if (!(error instanceof ConnectorTransientError) && !(error instanceof ConnectorPermanentError))
         throw error;
-      failure = error.message;
-      transient = error instanceof ConnectorTransientError;
-      retryAfter = error instanceof ConnectorTransientError ? error.retryAfterSeconds : undefined;
+      const transient = error instanceof ConnectorTransientError;
+      failure = {
+        message: error.message,
+        transient,
+        retryAfterSeconds: transient ? error.retryAfterSeconds : undefined,
+      };
     }
   }
   const result = await changeInstruction(deps.db, instructionId, at, {
-    decide: (current) => {
-      if (!noticeMatches(current, notice.deliveryId) || !current.pendingNotice) return undefined;
-      const subject = `${instructionId}:${notice.kind}:${notice.deliveryId}`;
-      if (failure === undefined) {
-        return { set: { pendingNotice: null }, audit: [{ actor, action: 'NOTICE_DELIVERED', subject }] };
-      }
-      const attempts = current.pendingNotice.attempts + 1;
-      const secondsLeft = Math.ceil((Date.parse(current.pendingNotice.giveUpAt) - now.getTime()) / 1000);
-      const plan = transient ? nextRetry(attempts, secondsLeft, retryAfter) : { waitSeconds: undefined };
-      if (plan.waitSeconds === undefined) {
-        return {
-          set: { pendingNotice: null },
-          audit: [{ actor, action: 'NOTICE_FAILED', subject: `${subject}:${failure.slice(0, 200)}` }],
-        };
-      }
-      return {
-        set: {
-          pendingNotice: {
-            ...current.pendingNotice,
-            attempts,
-            nextAttemptAt: new Date(now.getTime() + plan.waitSeconds * 1000).toISOString(),
-          },
-        },
-        audit: [],
-      };
-    },
+    decide: (current) => decideNoticeAttempt(current, { deliveryId: notice.deliveryId, now, actor, failure }),
   });
   return { delivered: failure === undefined && result?.changed === true };
 }

@@ -1,12 +1,11 @@
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { changeInstruction } from '../adapters/dynamo/instructions.ts';
-import type { AuditChange } from '../adapters/dynamo/transact.ts';
 import type { StopPaymentInstruction } from '../domain/entities.ts';
-import { isAwaitingConfirmation } from '../domain/instruction-lifecycle.ts';
+import type { SystemActor } from '../domain/escalation.ts';
+import { decideEscalation } from '../domain/follow-up.ts';
 import { toMoneyJson } from '../domain/money.ts';
 
-/** Who acts for the system, in audit events. */
-export type SystemActor = 'system:workflow' | 'system:reconciler' | 'system:hold-timer';
+export { escalationAudit, type SystemActor } from '../domain/escalation.ts';
 
 /** The `InstructionEscalated` event people subscribe to (EventBridge in AWS). */
 export function escalationEvent(i: StopPaymentInstruction, escalatedAt: string, reason: string) {
@@ -27,16 +26,6 @@ export function escalationEvent(i: StopPaymentInstruction, escalatedAt: string, 
   };
 }
 
-export const escalationAudit = (
-  actor: SystemActor,
-  i: Pick<StopPaymentInstruction, 'instructionId' | 'bankId'>,
-  reason: string,
-): AuditChange => ({
-  actor,
-  action: 'INSTRUCTION_ESCALATED',
-  subject: `${i.instructionId}:${i.bankId}:${reason.slice(0, 200)}`,
-});
-
 /**
  * An instruction a person must look at: `escalatedAt` and an audit event, then the event on the bus.
  * Any open instruction may be escalated once (no answer after the reminder, a failed delivery, or a
@@ -54,13 +43,7 @@ export async function escalateInstruction(
   const at = () => deps.now().toISOString();
   const escalatedAt = at();
   const result = await changeInstruction(deps.db, instructionId, at, {
-    decide: (current) =>
-      current.escalatedAt || (onlyIfUnanswered && !isAwaitingConfirmation(current.status))
-        ? undefined
-        : {
-            set: { escalatedAt, escalationReason: reason },
-            audit: [escalationAudit(actor, current, reason)],
-          },
+    decide: (current) => decideEscalation(current, { at: escalatedAt, reason, actor, onlyIfUnanswered }),
   });
   if (result?.changed) await deps.events.publish(escalationEvent(result.before, escalatedAt, reason));
   return { escalated: result?.changed === true };

@@ -1,13 +1,9 @@
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
-import { queryCase } from '../adapters/dynamo/cases.ts';
-import { instructionFromItem } from '../adapters/dynamo/codec.ts';
-import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
-import { bankHeldOp } from '../adapters/dynamo/totals-ops.ts';
-import { skPrefix } from '../adapters/keys.ts';
+import { caseInstructions, changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
 import type { StopPaymentInstruction } from '../domain/entities.ts';
+import { decideExpiry } from '../domain/hold-change.ts';
 import { isAwaitingConfirmation, isHeld } from '../domain/instruction-lifecycle.ts';
-import { expiryDelta } from '../domain/totals.ts';
 import { expiredMessage } from '../workflow/messages.ts';
 import { deliverNotice, EXPIRED_NOTICE_HOURS, pendingNotice } from './deliver-notice.ts';
 import type { SystemActor } from './escalate-instruction.ts';
@@ -57,42 +53,24 @@ export async function checkHold(
 
   const bank = await getBankForDelivery(deps.db, instruction.bankId);
   const result = await changeInstruction(deps.db, instructionId, at, {
-    decide: (current) => {
-      if (!isHeld(current.status) || (current.releasePending > 0n && releaseLive)) return undefined;
-      if (current.releasePending !== instruction.releasePending) return undefined; // a release moved: look again
-      if (!current.holdUntil || Date.parse(current.holdUntil) > now.getTime()) return undefined;
-      const expired = { currency: current.frozen.currency, minor: current.frozen.minor };
-      return {
-        set: {
-          status: 'EXPIRED',
-          frozen: { currency: current.frozen.currency, minor: '0' },
-          expired: { currency: current.frozen.currency, minor: current.frozen.minor.toString() },
-          expiredAt: at(),
-          // Reserved for a release that stalled: the reservation lapses with the hold.
-          releasePending: 0n,
-          ...(bank?.mode === 'push'
-            ? {
-                pendingNotice: pendingNotice(
-                  'EXPIRED',
-                  `${instructionId}:EXPIRED`,
-                  expiredMessage(current, expired),
-                  now,
-                  new Date(now.getTime() + EXPIRED_NOTICE_HOURS * 3_600_000).toISOString(),
-                ),
-              }
-            : {}),
-        },
-        delta: expiryDelta(current.status, current.frozen),
-        extraOps: [bankHeldOp(deps.db, current.bankId, current.frozen.currency, -current.frozen.minor, at())],
-        audit: [
-          {
-            actor,
-            action: 'HOLD_EXPIRED',
-            subject: `${instructionId}:${current.frozen.currency}:${current.frozen.minor}:${current.holdUntil}`,
-          },
-        ],
-      };
-    },
+    decide: (current) =>
+      decideExpiry(current, {
+        now,
+        releaseLive,
+        // A release moved since the first read: look again rather than expire over it.
+        seenReleasePending: instruction.releasePending,
+        actor,
+        notice:
+          bank?.mode === 'push'
+            ? pendingNotice(
+                'EXPIRED',
+                `${instructionId}:EXPIRED`,
+                expiredMessage(current, current.frozen),
+                now,
+                new Date(now.getTime() + EXPIRED_NOTICE_HOURS * 3_600_000).toISOString(),
+              )
+            : undefined,
+      }),
   });
   if (result?.changed) {
     await deliverNotice(deps, instructionId, actor);
@@ -106,15 +84,12 @@ export async function checkHold(
 
 /** Is a release of this hold still with the bank (not at an end, not failed or escalated)? */
 async function hasLiveRelease(deps: Dependencies, held: StopPaymentInstruction): Promise<boolean> {
-  const items = await queryCase(deps.db, held.caseId, skPrefix.instruction);
-  return items
-    .map(instructionFromItem)
-    .some(
-      (r) =>
-        r.kind === 'RELEASE' &&
-        r.releasesInstructionId === held.instructionId &&
-        isAwaitingConfirmation(r.status) &&
-        r.status !== 'DISPATCH_FAILED' &&
-        !r.escalatedAt,
-    );
+  return (await caseInstructions(deps.db, held.caseId)).some(
+    (r) =>
+      r.kind === 'RELEASE' &&
+      r.releasesInstructionId === held.instructionId &&
+      isAwaitingConfirmation(r.status) &&
+      r.status !== 'DISPATCH_FAILED' &&
+      !r.escalatedAt,
+  );
 }

@@ -1,8 +1,13 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Dependencies } from '../adapters/dependencies.ts';
-import { getInstructionItem } from '../adapters/dynamo/instructions.ts';
-import { followTheMoney } from '../adapters/dynamo/trail.ts';
-import { keys } from '../adapters/keys.ts';
+import { getBanks } from '../adapters/dynamo/banks.ts';
+import { commitCaseChange } from '../adapters/dynamo/commit.ts';
+import { getConfirmation } from '../adapters/dynamo/confirmations.ts';
+import { getInstruction, getInstructionItem } from '../adapters/dynamo/instructions.ts';
+import { edgesFrom, targetedAccounts } from '../adapters/dynamo/trail.ts';
+import { noChange } from '../domain/change-set.ts';
+import type { OnwardTransfer } from '../domain/confirmation-rules.ts';
+import { decideFollowOns, type FollowResult } from '../domain/follow-ons.ts';
+import { caseIdOfInstruction } from '../domain/ids.ts';
 import { fromMoneyJson, type MoneyJson } from '../domain/money.ts';
 
 interface StoredTransfer {
@@ -38,11 +43,9 @@ export async function followConfirmation(
   const transfers = confirmation.onwardTransfers ?? [];
   if (transfers.length === 0) return { followOns: 0, known: true };
   const result = await followTheMoney(
-    deps.db,
+    deps,
     instructionId,
     transfers.map((t) => ({ ...t, amount: fromMoneyJson(t.amount) })),
-    deps.hopLimit,
-    () => deps.now().toISOString(),
   );
   if (!result) return { followOns: 0, known: false };
   const ids = result.edges.flatMap((e) => (e.toInstructionId ? [e.toInstructionId] : []));
@@ -58,6 +61,38 @@ export async function followConfirmation(
   return { followOns: result.followOns.length, known: true };
 }
 
+/**
+ * Follow the money for one recorded confirmation (domain/follow-ons.ts), in ONE change that also
+ * marks the parent's trail resolved: a redelivered trigger finds it resolved and creates nothing. The
+ * cycle check reads the case's targeted accounts; a concurrent follow-on that targets the same account
+ * first makes its marker's condition fail, and the plan is made again on what is there now.
+ */
+export async function followTheMoney(
+  deps: Dependencies,
+  instructionId: string,
+  transfers: OnwardTransfer[],
+): Promise<FollowResult | undefined> {
+  const caseId = caseIdOfInstruction(instructionId);
+  if (!caseId) return undefined;
+  const at = () => deps.now().toISOString();
+  const banks = await getBanks(
+    deps.db,
+    transfers.map((t) => t.toBankId),
+  );
+  return commitCaseChange<FollowResult | undefined>(deps.db, caseId, at, async () => {
+    const parent = await getInstruction(deps.db, instructionId);
+    if (!parent) return noChange(undefined);
+    const resolved = parent.trailResolvedAt !== null;
+    return decideFollowOns(parent, transfers, {
+      targeted: resolved ? new Set() : await targetedAccounts(deps.db, caseId),
+      integrated: new Set(banks.keys()),
+      hopLimit: deps.hopLimit,
+      at: at(),
+      recordedEdges: resolved ? await edgesFrom(deps.db, caseId, instructionId) : [],
+    });
+  });
+}
+
 /** The stored confirmation an instruction was answered with (the reconciler's FOLLOW step). */
 export async function confirmationOf(
   deps: Dependencies,
@@ -65,12 +100,5 @@ export async function confirmationOf(
 ): Promise<StoredFreezeConfirmation | undefined> {
   const item = await getInstructionItem(deps.db, instructionId);
   if (!item || typeof item.confirmationId !== 'string') return undefined;
-  const out = await deps.db.doc.send(
-    new GetCommand({
-      TableName: deps.db.table,
-      Key: keys.confirmation(String(item.caseId), String(item.bankId), item.confirmationId),
-      ConsistentRead: true,
-    }),
-  );
-  return out.Item as StoredFreezeConfirmation | undefined;
+  return getConfirmation(deps.db, String(item.caseId), String(item.bankId), item.confirmationId);
 }

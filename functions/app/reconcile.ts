@@ -31,7 +31,7 @@ export interface SweepReport {
 }
 
 /**
- * One sweep of the reconciler (DESIGN.md §1): every open instruction whose next step is overdue by
+ * One sweep of the reconciler (docs/design.md §1): every open instruction whose next step is overdue by
  * more than the grace, found through the sparse due index, is claimed and carried on by the same use
  * case the workflow runs: deliver, OVERDUE, reminder, escalation, expiry, a pending notice, or the
  * follow-ons of an acknowledged confirmation. Each step is idempotent (conditional writes on the

@@ -1,7 +1,7 @@
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { changeInstruction } from '../adapters/dynamo/instructions.ts';
-import { bankDayCounterOp } from '../adapters/dynamo/totals-ops.ts';
-import type { SystemActor } from './escalate-instruction.ts';
+import type { SystemActor } from '../domain/escalation.ts';
+import { decideOverdue } from '../domain/follow-up.ts';
 
 /**
  * The bank let the deadline pass: PENDING/DISPATCHED -> OVERDUE (a late confirmation is still
@@ -15,16 +15,7 @@ export async function recordOverdue(
 ): Promise<{ awaiting: boolean }> {
   const at = () => deps.now().toISOString();
   const result = await changeInstruction(deps.db, instructionId, at, {
-    decide: (current) =>
-      current.status === 'PENDING' || current.status === 'DISPATCHED'
-        ? {
-            set: { status: 'OVERDUE', overdueAt: at() },
-            extraOps: [bankDayCounterOp(deps.db, at(), current.bankId, { overdue: 1n })],
-            audit: [
-              { actor, action: 'INSTRUCTION_OVERDUE', subject: `${instructionId}:${current.deadlineAt}` },
-            ],
-          }
-        : undefined,
+    decide: (current) => decideOverdue(current, { at: at(), actor }),
   });
   if (!result) return { awaiting: false };
   const status = result.statusAfter;

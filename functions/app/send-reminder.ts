@@ -3,6 +3,7 @@ import type { Dependencies } from '../adapters/dependencies.ts';
 import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
 import { secondsUntil } from '../domain/delivery-schedule.ts';
+import { decideReminded, decideReminderDeadline } from '../domain/follow-up.ts';
 import { reminderMessage } from '../workflow/messages.ts';
 import type { DeliveryStep } from './deliver-instruction.ts';
 import { escalateInstruction, type SystemActor } from './escalate-instruction.ts';
@@ -31,8 +32,7 @@ export async function sendReminder(
     first.reminderDeadlineAt ?? new Date(now.getTime() + bank.slaSeconds * 1000).toISOString();
   if (!first.reminderDeadlineAt) {
     await changeInstruction(deps.db, instructionId, at, {
-      decide: (current) =>
-        current.reminderDeadlineAt ? undefined : { set: { reminderDeadlineAt }, audit: [] },
+      decide: (current) => decideReminderDeadline(current, reminderDeadlineAt),
     });
   }
   const instruction = await getInstruction(deps.db, instructionId);
@@ -54,15 +54,7 @@ export async function sendReminder(
     throw error;
   }
   const changed = await changeInstruction(deps.db, instructionId, at, {
-    decide: (current) =>
-      current.status !== 'OVERDUE' || current.remindedAt
-        ? undefined
-        : {
-            set: { remindedAt: now.toISOString() },
-            audit: [
-              { actor, action: 'REMINDER_SENT', subject: `${instructionId}:${current.reminderDeadlineAt}` },
-            ],
-          },
+    decide: (current) => decideReminded(current, { at: now.toISOString(), actor }),
   });
   return {
     outcome: 'DELIVERED',

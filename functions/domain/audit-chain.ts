@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** One link of a case's (or the system's) tamper-evident chain (API.md "Audit"). */
+/** One link of a case's (or the system's) tamper-evident chain (docs/api.md "Audit"). */
 export interface AuditEvent {
   seq: number;
   at: string;
@@ -41,6 +41,21 @@ export function nextAuditEvent(
   change: { at: string; actor: string; action: string; subject: string },
 ): AuditEvent {
   return sealAuditEvent({ seq: head.seq + 1, prevHash: head.hash, ...change });
+}
+
+/** Links `entries`, in the order given, after `head`: the events a sequencer appends. */
+export function chainAfter(
+  head: { seq: number; hash: string },
+  entries: readonly { at: string; actor: string; action: string; subject: string }[],
+): AuditEvent[] {
+  const events: AuditEvent[] = [];
+  let link = head;
+  for (const { at, actor, action, subject } of entries) {
+    const event = nextAuditEvent(link, { at, actor, action, subject });
+    events.push(event);
+    link = event;
+  }
+  return events;
 }
 
 export interface ChainVerification {

@@ -10,7 +10,7 @@ export interface OnwardTransfer {
   reference?: string | undefined;
 }
 
-/** What a bank reports for a freeze instruction (API.md "Confirmation body"), already parsed. */
+/** What a bank reports for a freeze instruction (docs/api.md "Confirmation body"), already parsed. */
 export interface BankConfirmation {
   confirmationId: string;
   result: 'ACTIONED' | 'ACCOUNT_NOT_FOUND' | 'REJECTED';
@@ -29,7 +29,7 @@ export interface ConfirmationOutcome {
 }
 
 /**
- * Turns a bank's result into the instruction's new status (API.md "Rules"). A lien is never more
+ * Turns a bank's result into the instruction's new status (docs/api.md "Rules"). A lien is never more
  * than the disputed amount, and every amount is in the instruction's currency; anything else is a
  * 422 naming the field.
  */

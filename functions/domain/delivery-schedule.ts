@@ -1,5 +1,5 @@
 /**
- * When a failed delivery is tried again (API.md "Push connector"): exponential backoff with jitter,
+ * When a failed delivery is tried again (docs/api.md "Push connector"): exponential backoff with jitter,
  * never earlier than the bank's `Retry-After`, until the delivery's deadline. The step grows with
  * length of the delivery window, so that even a week-long SLA stays far below Step Functions' history
  * limit (at most ~2 × MAX_ATTEMPTS_PER_WINDOW waits per delivery, ~9 history events each).

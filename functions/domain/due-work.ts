@@ -2,7 +2,7 @@ import type { StopPaymentInstruction } from './entities.ts';
 import { isHeld } from './instruction-lifecycle.ts';
 
 /**
- * The next step an open instruction waits for, and when it is due (DESIGN.md §1 "reconciler"). Every
+ * The next step an open instruction waits for, and when it is due (docs/design.md §1 "reconciler"). Every
  * write of an instruction stores this in a sparse index (adapters/dynamo/due-index.ts), so the
  * reconciler finds due work with one Query per shard, never a Scan; an instruction at an end has no
  * due step and drops out of the index.

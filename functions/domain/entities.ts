@@ -3,7 +3,7 @@ import type { Money } from './money.ts';
 import type { ReasonNotFollowed } from './money-trail.ts';
 import type { ReleaseDisposition } from './totals.ts';
 
-/** The entities of DESIGN.md §3 as the domain sees them (money as bigint, times as ISO strings). */
+/** The entities of docs/design.md §3 as the domain sees them (money as bigint, times as ISO strings). */
 
 export interface LegalBasis {
   kind: string;
@@ -87,12 +87,25 @@ export interface StopPaymentInstruction {
   trailResolvedAt: string | null;
   transferredAt?: string | undefined;
   reference?: string | undefined;
+  /** When the instruction last changed (the bank's change feed, `updatedSince`); createdAt at first. */
+  updatedAt?: string | undefined;
   /** Incremented by every update (optimistic locking); absent on a new instruction. */
   version?: number;
   /** RELEASE instructions only. */
   releasesInstructionId?: string | undefined;
   disposition?: ReleaseDisposition | undefined;
 }
+
+/** What names an instruction and what it asks for: set when it is created, never changed after. */
+export type InstructionIdentity =
+  | 'caseId'
+  | 'agencyId'
+  | 'orderId'
+  | 'instructionId'
+  | 'bankId'
+  | 'accountNumber'
+  | 'requested'
+  | 'createdAt';
 
 /** A push owed to the bank about an instruction, kept until delivered (same id and body each attempt). */
 export interface PendingNotice {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 /**
  * Server-chosen ids. An instruction id starts with its case id (`<caseId>.<...>`), so a
  * confirmation that names only the instruction finds its case partition with one GetItem
- * (DESIGN.md §3 access pattern 3) and no GSI read that could lag behind the write.
+ * (docs/design.md §3 access pattern 3) and no GSI read that could lag behind the write.
  */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -25,6 +25,23 @@ export const followOnInstructionId = (parentInstructionId: string, transferIndex
 export const newReleaseId = (caseId: string): string => `${caseId}.R${randomToken(8)}`;
 
 export const ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
+
+/**
+ * A key that sorts instruction ids of one order numerically (`.7` before `.10`, `.2-3` before
+ * `.2-12`): every numeric target or transfer position is zero-padded (targets ≤ 500, transfers ≤ 25).
+ * Index sort keys use it; the ids themselves stay as they are.
+ */
+export const sortableInstructionId = (instructionId: string): string =>
+  instructionId.replace(
+    /([.-])(\d{1,5})(?=$|-)/g,
+    (_m, sep: string, n: string) => `${sep}${n.padStart(5, '0')}`,
+  );
+
+export const compareInstructionIds = (a: string, b: string): number => {
+  const x = sortableInstructionId(a);
+  const y = sortableInstructionId(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
 
 /** The case an instruction id belongs to, or undefined when it is not one of ours. */
 export function caseIdOfInstruction(instructionId: string): string | undefined {

@@ -1,7 +1,8 @@
 /**
- * The stop-payment instruction lifecycle of API.md: statuses and the transitions allowed between
- * them. Every status change in the system goes through `canTransition` (the repository conditions
- * its writes on the statuses this module names, so a refused transition writes nothing).
+ * The stop-payment instruction lifecycle of docs/api.md: statuses and the transitions allowed between
+ * them. Every status change in the system goes through `assertTransition` (domain/change-set.ts
+ * `transition`, the only way a change set carries a status), and the write is conditioned on the
+ * status it was decided on, so a refused or stale transition writes nothing.
  */
 export const instructionStatuses = [
   'PENDING',
@@ -96,4 +97,20 @@ export function canTransitionFor(
   to: InstructionStatus,
 ): boolean {
   return kind === 'FREEZE' ? canTransition(from, to) : (releaseTransitions[from] ?? []).includes(to);
+}
+
+export class IllegalTransition extends Error {
+  override readonly name = 'IllegalTransition';
+}
+
+/** Throws unless the lifecycle of `kind` allows `from -> to` (a defect in a decider, never a 409). */
+export function assertTransition(
+  kind: 'FREEZE' | 'RELEASE',
+  from: InstructionStatus,
+  to: InstructionStatus,
+  instructionId: string,
+): void {
+  if (!canTransitionFor(kind, from, to)) {
+    throw new IllegalTransition(`illegal transition ${from} -> ${to} for ${kind} ${instructionId}`);
+  }
 }

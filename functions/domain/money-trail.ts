@@ -40,7 +40,7 @@ export function accountKey(bankId: string, accountNumber: string): string {
 }
 
 /**
- * Follow the money (API.md): transfers in the bank's order, each followed for
+ * Follow the money (docs/api.md): transfers in the bank's order, each followed for
  * min(transfer, budget left), reducing the budget. Two transfers to the same new account in one
  * confirmation: the second counts as already targeted (it is, by the first).
  */

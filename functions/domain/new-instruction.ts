@@ -1,21 +1,10 @@
-import type { StopPaymentInstruction } from './entities.ts';
+import type { InstructionIdentity, StopPaymentInstruction } from './entities.ts';
 import { zero } from './money.ts';
 
 /** What identifies a new instruction; everything else starts empty (PENDING, nothing held yet). */
 export type NewInstruction = Pick<
   StopPaymentInstruction,
-  | 'caseId'
-  | 'agencyId'
-  | 'orderId'
-  | 'instructionId'
-  | 'bankId'
-  | 'accountNumber'
-  | 'requested'
-  | 'hop'
-  | 'parentInstructionId'
-  | 'legalBasis'
-  | 'holdHours'
-  | 'createdAt'
+  InstructionIdentity | 'hop' | 'parentInstructionId' | 'legalBasis' | 'holdHours'
 > &
   Partial<
     Pick<

@@ -1,7 +1,7 @@
 import type { InstructionStatus } from './instruction-lifecycle.ts';
 import type { Money } from './money.ts';
 
-/** The four buckets of API.md "Totals"; frozen + expired + released + restored = ever frozen. */
+/** The four buckets of docs/api.md "Totals"; frozen + expired + released + restored = ever frozen. */
 export const totalsBuckets = ['frozen', 'expired', 'released', 'restored'] as const;
 export type TotalsBucket = (typeof totalsBuckets)[number];
 

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** API.md "Push connector": `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`. */
+/** docs/api.md "Push connector": `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`. */
 export const SIGNATURE_HEADER = 'FreezeFlow-Signature';
 export const DELIVERY_HEADER = 'FreezeFlow-Delivery';
 export const DEFAULT_REPLAY_WINDOW_SECONDS = 300;

@@ -1,10 +1,7 @@
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
-import { loadCaseView } from '../adapters/dynamo/cases.ts';
-import { ID_PATTERN } from '../domain/ids.ts';
+import { readCase } from '../app/read-case.ts';
 import { toMoneyJson } from '../domain/money.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
-import { notFound } from '../http/problem.ts';
-import { canSeeCase } from '../http/scope.ts';
 
 /**
  * GET /cases/{caseId}/trail (police own agency, regulator): the money trail as a graph — every
@@ -13,8 +10,7 @@ import { canSeeCase } from '../http/scope.ts';
 export const createGetCaseTrail = (deps: Dependencies) =>
   httpHandler('getCaseTrail', async (request) => {
     const caseId = request.pathParam('caseId');
-    const view = ID_PATTERN.test(caseId) ? await loadCaseView(deps.db, caseId) : undefined;
-    if (!view || !canSeeCase(request.who, view.fraudCase)) throw notFound(`case ${caseId}`);
+    const view = await readCase(deps, request.who, caseId);
     return json(200, {
       caseId,
       nodes: view.instructions

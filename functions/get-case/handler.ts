@@ -1,9 +1,7 @@
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
-import { loadCaseView } from '../adapters/dynamo/cases.ts';
+import { readCase } from '../app/read-case.ts';
 import { toMoneyJson } from '../domain/money.ts';
 import { httpHandler, json } from '../http/http-handler.ts';
-import { notFound } from '../http/problem.ts';
-import { canSeeCase } from '../http/scope.ts';
 import { caseView, instructionView, totalsView } from '../http/views.ts';
 
 /**
@@ -13,8 +11,7 @@ import { caseView, instructionView, totalsView } from '../http/views.ts';
 export const createGetCase = (deps: Dependencies) =>
   httpHandler('getCase', async (request) => {
     const caseId = request.pathParam('caseId');
-    const view = /^[A-Za-z0-9._~-]{1,128}$/.test(caseId) ? await loadCaseView(deps.db, caseId) : undefined;
-    if (!view || !canSeeCase(request.who, view.fraudCase)) throw notFound(`case ${caseId}`);
+    const view = await readCase(deps, request.who, caseId);
     const freezes = view.instructions.filter((i) => i.kind === 'FREEZE');
     const releases = view.instructions.filter((i) => i.kind === 'RELEASE');
     const notIntegrated = view.edges.filter((e) => e.reasonNotFollowed === 'BANK_NOT_INTEGRATED');

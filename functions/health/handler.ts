@@ -52,7 +52,7 @@ export function databaseProbe(deps: Pick<Dependencies, 'db'>, clock: () => numbe
 }
 
 /**
- * GET /health: public; 200 `{"status":"ok"}` while the database answers (API.md "Running it
+ * GET /health: public; 200 `{"status":"ok"}` while the database answers (docs/api.md "Running it
  * locally"), else 503 + Retry-After: the system cannot take requests then.
  */
 export const createHealth = (deps: Dependencies) => {

@@ -54,7 +54,7 @@ function illFormedStrings(root: unknown): string[] {
   return out.sort();
 }
 
-/** The request as a handler sees it, with the checks of API.md in their order. */
+/** The request as a handler sees it, with the checks of docs/api.md in their order. */
 export class HttpRequest {
   constructor(
     readonly event: HttpEvent,

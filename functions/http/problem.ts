@@ -3,7 +3,7 @@ import { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../adapters/dynamo/db.ts';
 import { type FieldError, NotFound, StateConflict, ValidationProblem } from '../domain/errors.ts';
 
-/** RFC 9457 problem details (API.md Conventions). */
+/** RFC 9457 problem details (docs/api.md Conventions). */
 export class HttpProblem extends Error {
   override readonly name = 'HttpProblem';
   constructor(

@@ -3,8 +3,9 @@ import type { FraudCase, StopPaymentInstruction } from '../domain/entities.ts';
 import { instructionStatuses } from '../domain/instruction-lifecycle.ts';
 import { type MoneyJson, toMoneyJson } from '../domain/money.ts';
 import { totalsBuckets } from '../domain/totals.ts';
+import { freezeMessage, releaseMessage } from '../workflow/messages.ts';
 
-/** JSON views of stored entities: what the routes of API.md answer. */
+/** JSON views of stored entities: what the routes of docs/api.md answer. */
 
 export const caseView = (c: FraudCase) => ({
   caseId: c.caseId,
@@ -51,10 +52,27 @@ export function instructionView(i: StopPaymentInstruction) {
   };
 }
 
-/** What a bank sees of its instruction (inbox): the FREEZE message's fields plus its status. */
-export function bankInstructionView(i: StopPaymentInstruction) {
-  return { ...instructionView(i), legalBasis: i.legalBasis };
+/**
+ * What a bank sees of its instruction in the inbox (docs/api.md "The inbox"): the body of the push
+ * that announces it (FREEZE, or RELEASE for a release instruction), plus its status, its last change
+ * and what is known of its outcome.
+ */
+export function bankInstructionView(i: StopPaymentInstruction, apiBaseUrl: string) {
+  const push =
+    i.kind === 'RELEASE'
+      ? releaseMessage(i, i.deadlineAt, apiBaseUrl)
+      : freezeMessage(i, { deadlineAt: i.deadlineAt, holdUntil: i.holdUntil }, apiBaseUrl);
+  return {
+    ...push,
+    status: i.status,
+    updatedAt: i.updatedAt ?? i.createdAt,
+    frozen: toMoneyJson(i.frozen),
+    late: i.late,
+    confirmedAt: i.confirmedAt,
+    escalatedAt: i.escalatedAt,
+  };
 }
+export type BankInstructionView = ReturnType<typeof bankInstructionView>;
 
 export interface TotalsView {
   caseId: string;
@@ -69,7 +87,7 @@ export interface TotalsView {
 }
 
 /**
- * The case totals item as API.md "Totals": every bucket lists the same currencies (the reported
+ * The case totals item as docs/api.md "Totals": every bucket lists the same currencies (the reported
  * loss's and every currency ever counted), zeros included, so the four lists line up.
  */
 export function totalsView(item: Item): TotalsView {

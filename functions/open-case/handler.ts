@@ -1,12 +1,7 @@
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
-import { openCase } from '../adapters/dynamo/cases.ts';
-import { TransactionConflict } from '../adapters/dynamo/transact.ts';
-import type { FraudCase } from '../domain/entities.ts';
-import { newCaseId } from '../domain/ids.ts';
-import { fromMoneyJson } from '../domain/money.ts';
-import { httpHandler, json } from '../http/http-handler.ts';
-import { idempotentRequest, replayIfSeen, storedToHttp } from '../http/idempotent.ts';
-import { caseView } from '../http/views.ts';
+import { openCase } from '../app/open-case.ts';
+import { httpHandler } from '../http/http-handler.ts';
+import { answerToHttp, idempotentRequest } from '../http/idempotent.ts';
 import { OpenCaseBody } from '../schemas/api.ts';
 import { actorOf } from '../schemas/claims.ts';
 
@@ -18,35 +13,7 @@ export const createOpenCase = (deps: Dependencies) =>
     const raw = request.rawJson();
     const { input, key } = request.bodyWithKey(OpenCaseBody, raw);
     const idem = idempotentRequest(actorOf(caller), key, request.event.rawPath, raw);
-    for (;;) {
-      const seen = await replayIfSeen(deps.db, idem);
-      if (seen) return storedToHttp(seen);
-      const fraudCase: FraudCase = {
-        caseId: newCaseId(),
-        agencyId: caller.agencyId,
-        reference: input.reference,
-        reportedLoss: fromMoneyJson(input.reportedLoss),
-        reportedAt: input.reportedAt,
-        summary: input.summary,
-        openedAt: deps.now().toISOString(),
-        openedBy: actorOf(caller),
-      };
-      const body = caseView(fraudCase);
-      try {
-        await openCase(
-          deps.db,
-          fraudCase,
-          { actor: actorOf(caller), action: 'CASE_OPENED', subject: fraudCase.caseId },
-          { ...idem, response: { statusCode: 201, body } },
-          deps.now().getTime(),
-        );
-        return json(201, body);
-      } catch (error) {
-        // A concurrent request with the same key won: answer with its response.
-        if (error instanceof TransactionConflict && error.failedLabels.includes('idempotency')) continue;
-        throw error;
-      }
-    }
+    return answerToHttp(await openCase(deps, caller, input, idem));
   });
 
 export const handler = lambdaEntry(createOpenCase);

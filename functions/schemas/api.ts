@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { instructionStatuses } from '../domain/instruction-lifecycle.ts';
 import { Currency, Id, MoneySchema, PositiveMoney, ShortText, UtcDay, UtcTimestamp } from './common.ts';
 
-/** Request bodies and query strings of API.md. Objects are strict: an unknown field is a bad field. */
+/** Request bodies and query strings of docs/api.md. Objects are strict: an unknown field is a bad field. */
 
 export const MAX_HOLD_HOURS = 4320;
 export const DEFAULT_HOLD_HOURS = 48;
@@ -61,7 +61,7 @@ export const LegalBasis = z.strictObject({
 });
 export type LegalBasisInput = z.infer<typeof LegalBasis>;
 
-/** API.md "Holds": the shortest hold is 0.36 s (tests use seconds-long holds). */
+/** docs/api.md "Holds": the shortest hold is 0.36 s (tests use seconds-long holds). */
 export const MIN_HOLD_HOURS = 0.0001;
 
 /**
@@ -140,6 +140,12 @@ export const ReleaseConfirmationBody = z.strictObject({
 });
 export type ReleaseConfirmationInput = z.infer<typeof ReleaseConfirmationBody>;
 
+export const pushKinds = ['FREEZE', 'EXTEND', 'EXPIRED', 'REMINDER', 'RELEASE'] as const;
+export const PushKindSchema = z.enum(pushKinds);
+
+/** POST /banks/{bankId}/test-deliveries: the kind of sandbox push to send. */
+export const TestDeliveryBody = z.strictObject({ kind: PushKindSchema });
+
 /** POST …/redeliver takes no fields (an empty body or `{}`). */
 export const RedeliverBody = z.strictObject({});
 
@@ -156,12 +162,13 @@ export const InstructionStatusSchema = z.enum(instructionStatuses);
 
 export const BankInboxQuery = z.strictObject({
   status: InstructionStatusSchema.optional(),
-  // Plain decimal digits only ("0x10", "+5", "1e1" and " 5" are not limits).
+  /** The change feed: instructions changed at or after this time, oldest change first. */
+  updatedSince: UtcTimestamp.optional(),
+  // Plain decimal digits 1-100 only ("0x10", "+5", "1e1", " 5" and "101" are not limits).
   limit: z
     .string()
-    .regex(/^[1-9][0-9]{0,2}$/, 'an integer from 1 to 100')
+    .regex(/^(100|[1-9][0-9]?)$/, 'an integer from 1 to 100')
     .transform(Number)
-    .pipe(z.number().max(100))
     .default(50),
   cursor: z.string().max(2048).optional(),
 });
@@ -174,7 +181,7 @@ export const PeriodQuery = z
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['from'], message: 'must not be after `to`' });
 
-/** One link of a case's hash chain (API.md "Audit"). */
+/** One link of a case's hash chain (docs/api.md "Audit"). */
 export const AuditEventSchema = z.strictObject({
   seq: z.number().int().min(1),
   at: UtcTimestamp,

@@ -3,7 +3,7 @@ import { isKnownCurrency } from '../domain/currencies.ts';
 import { ID_PATTERN } from '../domain/ids.ts';
 import { MAX_MINOR_DIGITS } from '../domain/money.ts';
 
-/** Ids in paths and bodies (API.md Conventions). */
+/** Ids in paths and bodies (docs/api.md Conventions). */
 export const Id = z.string().regex(ID_PATTERN, 'must match [A-Za-z0-9._~-]{1,128}');
 
 export const Currency = z.string().refine(isKnownCurrency, { message: 'unknown ISO 4217 currency' });

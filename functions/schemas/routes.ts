@@ -1,7 +1,7 @@
 import type { Role } from './claims.ts';
 
 /**
- * The HTTP routes of API.md: one table that the CDK stack (API Gateway routes -> functions), the
+ * The HTTP routes of docs/api.md: one table that the CDK stack (API Gateway routes -> functions), the
  * local server (request router) and the access-control tests all read.
  * `roles` empty = public. `scope` says which path id the caller must own (else 404).
  */
@@ -89,6 +89,38 @@ export const routes = [
     handler: 'order-release',
     roles: ['police'],
     scope: 'case',
+  },
+  {
+    id: 'getBank',
+    method: 'GET',
+    path: '/banks/{bankId}',
+    handler: 'get-bank',
+    roles: ['admin', 'bank'],
+    scope: 'bank',
+  },
+  {
+    id: 'bankTestDelivery',
+    method: 'POST',
+    path: '/banks/{bankId}/test-deliveries',
+    handler: 'bank-test-delivery',
+    roles: ['admin', 'bank'],
+    scope: 'bank',
+  },
+  {
+    id: 'getTestDelivery',
+    method: 'GET',
+    path: '/banks/{bankId}/test-deliveries/{deliveryId}',
+    handler: 'get-test-delivery',
+    roles: ['admin', 'bank'],
+    scope: 'bank',
+  },
+  {
+    id: 'bankTestConfirmation',
+    method: 'POST',
+    path: '/banks/{bankId}/test-deliveries/{deliveryId}/confirmations',
+    handler: 'bank-test-confirmation',
+    roles: ['bank'],
+    scope: 'bank',
   },
   {
     id: 'bankInbox',

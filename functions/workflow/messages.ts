@@ -2,15 +2,19 @@ import type { PushMessage } from '../adapters/bank-connector.ts';
 import type { StopPaymentInstruction } from '../domain/entities.ts';
 import { toMoneyJson } from '../domain/money.ts';
 
-/** Where a bank confirms an instruction (API.md route), absolute when the API's base URL is known. */
+/** Where a bank confirms an instruction (docs/api.md route), absolute when the API's base URL is known. */
 export function confirmUrl(apiBaseUrl: string, i: StopPaymentInstruction): string {
   return `${apiBaseUrl.replace(/\/$/, '')}/banks/${encodeURIComponent(i.bankId)}/instructions/${encodeURIComponent(i.instructionId)}/confirmations`;
 }
 
-/** The FREEZE push body of API.md "Push connector". */
+/**
+ * The FREEZE push body of docs/api.md "Webhooks", with the credit the police named (`reference`,
+ * `transferredAt`) so the bank knows which incoming payment to stop. The inbox item has the same
+ * shape (http/views.ts), where the times are null until the first delivery fixes them.
+ */
 export function freezeMessage(
   i: StopPaymentInstruction,
-  times: { deadlineAt: string; holdUntil: string },
+  times: { deadlineAt: string | null; holdUntil: string | null },
   apiBaseUrl: string,
 ): PushMessage {
   return {
@@ -27,6 +31,8 @@ export function freezeMessage(
     deadlineAt: times.deadlineAt,
     holdUntil: times.holdUntil,
     confirmUrl: confirmUrl(apiBaseUrl, i),
+    ...(i.reference !== undefined ? { reference: i.reference } : {}),
+    ...(i.transferredAt !== undefined ? { transferredAt: i.transferredAt } : {}),
   };
 }
 
@@ -51,10 +57,10 @@ export function reminderMessage(
   };
 }
 
-/** A court-ordered release, delivered as an instruction of its own (API.md "Push connector"). */
+/** A court-ordered release, delivered as an instruction of its own (docs/api.md "Push connector"). */
 export function releaseMessage(
   i: StopPaymentInstruction,
-  deadlineAt: string,
+  deadlineAt: string | null,
   apiBaseUrl: string,
 ): PushMessage {
   return {

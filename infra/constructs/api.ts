@@ -41,7 +41,7 @@ const accessLogFormat = {
 };
 
 /**
- * The HTTP API of API.md: one route per entry of functions/schemas/routes.ts, routed to that entry's
+ * The HTTP API of docs/api.md: one route per entry of functions/schemas/routes.ts, routed to that entry's
  * handler. Routes with roles sit behind the JWT authorizer (which proves the token; the handler
  * checks the role and scope claims); routes without roles are public.
  */

@@ -14,12 +14,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { API_URL_ENV, HOP_LIMIT_ENV } from '../../functions/adapters/dependencies.ts';
 import { EVENT_BUS_ENV } from '../../functions/adapters/event-publisher.ts';
-import { skPrefix } from '../../functions/adapters/keys.ts';
 import { LOG_LEVEL_ENV } from '../../functions/adapters/logger.ts';
 import { SECRET_PREFIX_ENV, SECRETS_KMS_KEY_ENV } from '../../functions/adapters/secret-store.ts';
 import { freezeflowTable, TABLE_NAME_ENV } from '../../functions/adapters/table-definition.ts';
 import { STATE_MACHINE_ARN_ENV, type WorkflowName } from '../../functions/adapters/workflow-client.ts';
 import { CLAIM_NAME_ENV, type ClaimNames } from '../../functions/schemas/claims.ts';
+import { streamConsumers } from '../../functions/schemas/stream-consumers.ts';
 import {
   type FunctionFolder,
   type FunctionSpec,
@@ -326,6 +326,8 @@ export class Functions extends Construct {
       });
     }
     if (spec.trigger === 'tableStream') {
+      if (!spec.streamConsumer) throw new Error(`${fn.node.id}: a table stream consumer names its records`);
+      const consumer = streamConsumers[spec.streamConsumer];
       fn.addEventSource(
         new DynamoEventSource(table, {
           startingPosition: lambda.StartingPosition.LATEST,
@@ -334,13 +336,13 @@ export class Functions extends Construct {
           retryAttempts: 10,
           reportBatchItemFailures: true,
           onFailure: new SqsDlq(this.streamDeadLetterQueue),
-          // Only new confirmation records (follow the money runs once per recorded confirmation).
+          // Only the records this consumer acts on (functions/schemas/stream-consumers.ts).
           filters: [
             lambda.FilterCriteria.filter({
-              eventName: lambda.FilterRule.isEqual('INSERT'),
+              eventName: lambda.FilterRule.isEqual(consumer.eventName),
               dynamodb: {
                 Keys: {
-                  [freezeflowTable.sortKey.name]: { S: lambda.FilterRule.beginsWith(skPrefix.confirmation) },
+                  [freezeflowTable.sortKey.name]: { S: lambda.FilterRule.beginsWith(consumer.sortKeyPrefix) },
                 },
               },
             }),

@@ -125,7 +125,7 @@ export async function runDemo(options: {
     const hop = Number(m.hop ?? 0);
     if (m.accountNumber) accountOf.set(m.instructionId, { bankId: d.bankId, account: m.accountNumber, hop });
     const money = m.amount ? formatMoney(fromMoneyJson(m.amount)) : '';
-    // Every push kind of API.md is named as what it is (a release is not a freeze of hop 0).
+    // Every push kind of docs/api.md is named as what it is (a release is not a freeze of hop 0).
     const arrow =
       d.kind === 'FREEZE'
         ? hop > 1

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../functions/schemas/claims.ts';
 import { type RouteDefinition, routes } from '../../functions/schemas/routes.ts';
@@ -6,7 +8,7 @@ import { cny, legalBasis } from '../support/fixtures.ts';
 import { useLocalSystem } from '../support/local-system.ts';
 
 /**
- * The access matrix of API.md "Conventions", derived from the route table: every route × every
+ * The access matrix of docs/api.md "Conventions", derived from the route table: every route × every
  * caller × (for scoped routes) own and foreign ids. Check order: 401 no token → 403 the role can
  * never use the route → 404 the id is missing or outside the caller's scope (never 403) → success.
  * A route added to functions/schemas/routes.ts is covered automatically; only its request (body,
@@ -48,6 +50,8 @@ const world = {
   o2: '', // open (DISPATCHED) instruction of C2 (at B2), for redeliver
   missingCase: 'CZZZZZZZZZZ', // well-formed, never issued
   missingInstruction: '', // well-formed (C1's prefix), never issued
+  d1: '', // a sandbox push to B1 (test-deliveries)
+  d2: '', // a sandbox push to B2
   adminBank: `BX-${randomUUID().slice(0, 8)}`,
 };
 const REQUESTED = 500_000n;
@@ -96,6 +100,30 @@ function caseTargets(route: RouteDefinition): Target[] {
 }
 
 function bankTargets(route: RouteDefinition): Target[] {
+  if (route.path.includes('{deliveryId}')) {
+    return [
+      {
+        label: "B1's sandbox push under B1",
+        params: () => ({ bankId: 'B1', deliveryId: world.d1 }),
+        owner: { bankId: 'B1' },
+      },
+      {
+        label: "B2's sandbox push under B2",
+        params: () => ({ bankId: 'B2', deliveryId: world.d2 }),
+        owner: { bankId: 'B2' },
+      },
+      {
+        label: "B1's sandbox push under B2",
+        params: () => ({ bankId: 'B2', deliveryId: world.d1 }),
+        owner: null,
+      },
+      {
+        label: 'a non-existent sandbox push under B1',
+        params: () => ({ bankId: 'B1', deliveryId: 'test-none' }),
+        owner: null,
+      },
+    ];
+  }
   const withInstruction = route.path.includes('{instructionId}');
   if (!withInstruction) {
     return [
@@ -163,7 +191,7 @@ const freshAccount = () => `62220000${String(++accountSeq).padStart(8, '0')}`;
 const requests: Partial<Record<string, RouteRequest>> = {
   health: { success: 200, build: () => ({}) },
   registerBank: {
-    // An update of a bank registered in beforeAll: API.md allows 201 only on create.
+    // An update of a bank registered in beforeAll: docs/api.md allows 201 only on create.
     success: 200,
     build: () => ({
       params: { bankId: world.adminBank },
@@ -228,11 +256,21 @@ const requests: Partial<Record<string, RouteRequest>> = {
     }),
   },
   bankPerformance: { success: 200, build: () => ({}) },
+  getBank: { success: 200, build: () => ({}) },
+  bankTestDelivery: { success: 202, build: () => ({ body: { kind: 'EXTEND' } }) },
+  getTestDelivery: { success: 200, build: () => ({}) },
+  // The sandbox's scripted first answer to a confirmation is 503 + Retry-After (domain/sandbox.ts).
+  bankTestConfirmation: {
+    success: 503,
+    build: () => ({
+      body: { confirmationId: `sbx-${randomUUID()}`, result: 'ACTIONED', frozen: cny(1_000n) },
+    }),
+  },
 };
 
 const requestOf = (route: RouteDefinition): RouteRequest | undefined => requests[route.id];
 
-/** Every route of API.md's route table, as `METHOD path`. */
+/** Every route of docs/api.md's route table, as `METHOD path`. */
 const apiMdRoutes = [
   'GET /health',
   'PUT /banks/{bankId}',
@@ -245,6 +283,10 @@ const apiMdRoutes = [
   'POST /cases/{caseId}/instructions/{instructionId}/extend',
   'POST /cases/{caseId}/releases',
   'POST /cases/{caseId}/instructions/{instructionId}/redeliver',
+  'GET /banks/{bankId}',
+  'POST /banks/{bankId}/test-deliveries',
+  'GET /banks/{bankId}/test-deliveries/{deliveryId}',
+  'POST /banks/{bankId}/test-deliveries/{deliveryId}/confirmations',
   'GET /banks/{bankId}/instructions',
   'POST /banks/{bankId}/instructions/{instructionId}/confirmations',
   'GET /totals',
@@ -266,7 +308,8 @@ function inScope(caller: Caller, target: Target): boolean {
       (as.role === 'police' && as.agencyId === target.owner.agencyId)
     );
   }
-  return as.role === 'bank' && as.bankId === target.owner.bankId;
+  // An admin reaches every bank on the bank routes its role is allowed (the registration, the sandbox).
+  return (as.role === 'bank' && as.bankId === target.owner.bankId) || as.role === 'admin';
 }
 
 function expectedStatus(route: RouteDefinition, caller: Caller, target: Target): number {
@@ -339,14 +382,44 @@ async function callRoute(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** B1's and B2's webhook endpoint (push banks, so the sandbox routes reach them): answers 200. */
+let receiver: Server | undefined;
+afterAll(async () => {
+  receiver?.closeAllConnections();
+  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+});
+
 beforeAll(async () => {
   const api = local.api;
+  receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200).end());
+  });
+  await new Promise<void>((resolve) => receiver?.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   for (const bankId of ['B1', 'B2', world.adminBank]) {
+    const push = bankId !== world.adminBank;
     const r = await api.request('PUT', `/banks/${bankId}`, {
       as: { role: 'admin' },
-      body: { name: bankId, mode: 'pull', slaSeconds: 3600 },
+      body: push
+        ? {
+            name: bankId,
+            mode: 'push',
+            endpoint,
+            slaSeconds: 3600,
+            signingSecret: `matrix-secret-${bankId}-0123`,
+          }
+        : { name: bankId, mode: 'pull', slaSeconds: 3600 },
     });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
+  }
+  for (const bankId of ['B1', 'B2'] as const) {
+    const r = await api.request<{ deliveryId: string }>('POST', `/banks/${bankId}/test-deliveries`, {
+      as: { role: 'bank', bankId },
+      body: { kind: 'FREEZE' },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(202);
+    world[bankId === 'B1' ? 'd1' : 'd2'] = r.body.deliveryId;
   }
   const open = async (agencyId: string) => {
     const r = await api.request<{ caseId: string }>('POST', '/cases', {
@@ -418,7 +491,7 @@ beforeAll(async () => {
   world.o2 = open2.body.instructions[0]?.instructionId ?? '';
   world.h1 = await held(world.c1, 'PSB-1', '6222000000000011');
   world.h2 = await held(world.c2, 'PSB-2', '6222000000000012');
-  // Let the workflow deliver both (pull mode: DISPATCHED in the inbox), so the matrix runs against settled state.
+  // Let the workflow deliver both (pushed: DISPATCHED in the inbox), so the matrix runs against settled state.
   for (const [bankId, id] of [
     ['B1', world.i1],
     ['B2', world.i2],
@@ -442,20 +515,20 @@ afterAll(() => {
   );
 });
 
-describe('access matrix (API.md Conventions: 401 → 403 → 404 → success)', () => {
+describe('access matrix (docs/api.md Conventions: 401 → 403 → 404 → success)', () => {
   it('every route of routes.ts has a hand-written request in the matrix', () => {
     const missing = routes.filter((r: RouteDefinition) => !requestOf(r)).map((r) => r.id);
     expect(missing, `add these route ids to \`requests\` in ${import.meta.url}`).toEqual([]);
   });
 
-  // API.md "Routes" is the contract: every route it lists must be in routes.ts (hence served locally
+  // docs/api.md "Routes" is the contract: every route it lists must be in routes.ts (hence served locally
   // and deployed), and routes.ts must not grow routes the contract does not list.
-  it('routes.ts has every route of API.md', () => {
+  it('routes.ts has every route of docs/api.md', () => {
     const have = routes.map((r: RouteDefinition) => `${r.method} ${r.path}`);
     expect(apiMdRoutes.filter((r) => !have.includes(r))).toEqual([]);
   });
 
-  it('routes.ts has no route that API.md does not list', () => {
+  it('routes.ts has no route that docs/api.md does not list', () => {
     const extra = routes
       .map((r: RouteDefinition) => `${r.method} ${r.path}`)
       .filter((r) => !apiMdRoutes.includes(r));
@@ -517,8 +590,10 @@ describe('check order with a malformed body: 401 → 403 → 404 come before 400
     callers.flatMap((caller) =>
       targetsOf(route).map((target) => {
         const expected = expectedStatus(route, caller, target);
-        // Where the valid request would succeed, the malformed one is the 400.
-        return { route, caller, target, expected: expected < 300 ? 400 : expected };
+        // Where the valid request would pass every check (its success, or the sandbox's scripted
+        // 503), the malformed one is the 400.
+        const passes = expected < 300 || expected === requestOf(route)?.success;
+        return { route, caller, target, expected: passes ? 400 : expected };
       }),
     ),
   );

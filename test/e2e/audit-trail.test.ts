@@ -5,7 +5,7 @@ import { cny, legalBasis } from '../support/fixtures.ts';
 import { useLocalSystem } from '../support/local-system.ts';
 
 /**
- * API.md "Audit" through the real HTTP API and workflow: the per-case hash chain, recomputed here
+ * docs/api.md "Audit" through the real HTTP API and workflow: the per-case hash chain, recomputed here
  * independently (node:crypto and a canonical JSON of our own), then tampered with directly in
  * DynamoDB Local to show `GET /cases/{id}/audit` notices.
  */
@@ -141,7 +141,7 @@ async function confirmedCase(): Promise<{ caseId: string; trail: AuditAnswer }> 
   return { caseId, trail };
 }
 
-/** The chain checks of API.md "Audit", done here without the project's code. */
+/** The chain checks of docs/api.md "Audit", done here without the project's code. */
 function expectSoundChain(trail: AuditAnswer): void {
   const { events } = trail;
   expect(events.length).toBeGreaterThan(0);
@@ -181,7 +181,7 @@ beforeAll(async () => {
   }
 });
 
-describe('the audit chain of a case (API.md "Audit")', () => {
+describe('the audit chain of a case (docs/api.md "Audit")', () => {
   it('records open → order → dispatch → confirmation as a verifiable hash chain', async () => {
     const { caseId, trail } = await confirmedCase();
     expectSoundChain(trail);

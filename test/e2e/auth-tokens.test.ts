@@ -4,7 +4,7 @@ import { DEV_AUDIENCE, DEV_ISSUER, DEV_JWT_SECRET } from '../../local/dev-jwt.ts
 import { useLocalSystem } from '../support/local-system.ts';
 
 /**
- * API.md "Auth" against the local HTTP API: HS256 tokens signed with the dev secret, issuer
+ * docs/api.md "Auth" against the local HTTP API: HS256 tokens signed with the dev secret, issuer
  * `freezeflow-local`, audience `freezeflow`, exp/nbf with ≤ 60 s clock skew, a known role and the
  * scope claim that role needs; anything else is a 401 problem+json. Tokens are built here with
  * jose (or by hand), not with the project's signer.
@@ -76,7 +76,7 @@ function expectProblem401(answer: Awaited<ReturnType<typeof getTotals>>): void {
   expect(typeof answer.body?.detail).toBe('string');
 }
 
-describe('bearer tokens of the local API (API.md "Auth")', () => {
+describe('bearer tokens of the local API (docs/api.md "Auth")', () => {
   it('a valid regulator token → 200', async () => {
     const answer = await getTotals(`Bearer ${await token()}`);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);

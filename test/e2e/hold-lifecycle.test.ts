@@ -126,7 +126,8 @@ describe('holds, extension, late confirmation, release and restoration', () => {
       expect(r.status).toBe(202);
       return r.body.instructions.map((i) => i.instructionId);
     };
-    ids.A1 = (await order([{ account: 'A1', minor: 30_000_000n }], 4 * SECOND_IN_HOURS))[0]!;
+    // Long enough for both confirmations to land first even while sandboxes start cold (~0.5 s each).
+    ids.A1 = (await order([{ account: 'A1', minor: 30_000_000n }], 12 * SECOND_IN_HOURS))[0]!;
     [ids.A2, ids.A3] = (await order(
       [
         { account: 'A2', minor: 20_000_000n },

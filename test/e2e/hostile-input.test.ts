@@ -78,7 +78,8 @@ const mainRequests = requests.filter((r) => !(r.name in KNOWN_BUGS));
 const bugRequests = requests.filter((r) => r.name in KNOWN_BUGS);
 
 const CONCURRENCY = 8;
-const REQUEST_TIMEOUT_MS = 15_000;
+// A first request of a route also starts its sandbox (local/sandbox/pool.ts): seconds on a busy machine.
+const REQUEST_TIMEOUT_MS = 30_000;
 
 interface Outcome {
   /** The HTTP status, or what happened instead of an answer. */

@@ -159,8 +159,15 @@ describe('bank signing secrets', () => {
       admin,
     };
     const gets = routes.filter((r) => r.method === 'GET');
+    // A sandbox push, so the route that reads one back has something to answer.
+    const sandbox = await request('POST', `/banks/${BANK}/test-deliveries`, callers.bank, { kind: 'FREEZE' });
+    expect(sandbox.status).toBe(202);
+    const deliveryId = (sandbox.body as { deliveryId: string }).deliveryId;
     for (const route of gets) {
-      const path = route.path.replace('{caseId}', caseId).replace('{bankId}', BANK);
+      const path = route.path
+        .replace('{caseId}', caseId)
+        .replace('{bankId}', BANK)
+        .replace('{deliveryId}', deliveryId);
       const roles: (Role | undefined)[] = route.roles.length ? [...route.roles] : [undefined];
       for (const role of roles) {
         const r = await request('GET', path, role ? callers[role] : undefined);

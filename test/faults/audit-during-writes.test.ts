@@ -4,7 +4,7 @@ import { cny, legalBasis } from '../support/fixtures.ts';
 import { useLocalSystem } from '../support/local-system.ts';
 
 /**
- * Fault: audit reads taken while confirmations of the same case are being recorded (API.md "Audit":
+ * Fault: audit reads taken while confirmations of the same case are being recorded (docs/api.md "Audit":
  * a read taken during writes never reports `verified: false` for an untampered chain). Before the
  * head was read first, about 10 of 64 such reads reported firstBadSeq one past the head.
  */

@@ -15,7 +15,7 @@ import { useFaultSystem, verdict } from './support/fault-system.ts';
 import { caseFigures, failures, report } from './support/figures.ts';
 
 /**
- * Issue 10 §1–2 and API.md "Push connector", "Instructions and confirmations": 500/429 with
+ * Issue 10 §1–2 and docs/api.md "Push connector", "Instructions and confirmations": 500/429 with
  * Retry-After are retried no earlier than it says; 410 is DISPATCH_FAILED, escalated at once, still
  * confirmable (money a bank froze is always counted) and redeliverable; a bank that confirms while
  * its push keeps failing is counted and its hold gets a holdUntil (and ends there).
@@ -210,7 +210,7 @@ describe('banks that answer 500, 429, 410, or confirm while their push fails', (
       const expected = Date.parse(held.confirmedAt) + HOLD_SECONDS * 1000;
       expect.soft(Math.abs(Date.parse(held.holdUntil) - expected)).toBeLessThanOrEqual(2_000);
     }
-    // The hold then lapses at holdUntil (±5 s: API.md "Holds and releases").
+    // The hold then lapses at holdUntil (±5 s: docs/api.md "Holds and releases").
     let expiredSeenAt = Number.NaN;
     const holdUntil = held.holdUntil ? Date.parse(held.holdUntil) : Date.now() + HOLD_SECONDS * 1000;
     await until(

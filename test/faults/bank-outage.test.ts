@@ -6,7 +6,7 @@ import { useFaultSystem, verdict } from './support/fault-system.ts';
 import { caseFigures, failures, report } from './support/figures.ts';
 
 /**
- * Issue 10 §1 and API.md "Push connector": connection errors and timeouts are transient and retried
+ * Issue 10 §1 and docs/api.md "Push connector": connection errors and timeouts are transient and retried
  * with backoff until the instruction's deadline, every attempt under the same FreezeFlow-Delivery
  * id with the same body; meanwhile the instruction is in the bank's inbox from the start.
  */

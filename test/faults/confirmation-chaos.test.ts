@@ -128,7 +128,7 @@ describe('duplicate, reordered and conflicting confirmations', () => {
   });
 
   it('takes a retry whose body was rebuilt (new reportedAt and reason) as a replay: 200, counted once', async () => {
-    // API.md, confirmations route: "reportedAt and reason may differ: a bank's retry rebuilds its body".
+    // docs/api.md, confirmations route: "reportedAt and reason may differ: a bank's retry rebuilds its body".
     await scenario('confirmations-rebuilt-retries', 20, true, 'rebuilt');
   });
 });

@@ -8,7 +8,7 @@ import { caseFigures, failures, report } from './support/figures.ts';
 /**
  * Issue 10 §4 and §6: SIGKILL of the whole server (JVM included) in the middle of a fan-out of 20
  * accounts — some pushes answered, some still waiting for the bank's answer, some not yet started —
- * then a restart on the same data dir. API.md "Running it locally": within 30 s of /health 200
+ * then a restart on the same data dir. docs/api.md "Running it locally": within 30 s of /health 200
  * every delivery is made, none lost, and each under the delivery id it had before the crash.
  */
 const sys = useFaultSystem('crash-mid-fan-out', [{ bankId: 'FANOUT', slaSeconds: 300 }]);

@@ -8,7 +8,7 @@ import { type LocalSystem, startLocalSystem } from '../../local/system.ts';
 import { cny, legalBasis } from '../support/fixtures.ts';
 
 /**
- * Fault: DynamoDB Local's JVM is SIGKILLed under a running local system (API.md "Running it
+ * Fault: DynamoDB Local's JVM is SIGKILLed under a running local system (docs/api.md "Running it
  * locally": /health 503 while the database does not answer, every route 503 + Retry-After, never
  * 500). The system has a DynamoDB Local of its own (in memory, supervised, as under `npm run serve`),
  * so the kill touches no other test file. The supervisor must bring the database back on the same
@@ -31,7 +31,8 @@ function requestFor(route: RouteDefinition): {
   const path = route.path
     .replace('{caseId}', CASE)
     .replace('{instructionId}', INSTRUCTION)
-    .replace('{bankId}', 'B1');
+    .replace('{bankId}', 'B1')
+    .replace('{deliveryId}', 'test-fault-1');
   switch (route.id) {
     case 'health':
       return { path };
@@ -79,6 +80,12 @@ function requestFor(route: RouteDefinition): {
     case 'regulatorTotals':
     case 'bankPerformance':
       return { path, as: { role: 'regulator' } };
+    case 'bankTestConfirmation':
+      return {
+        path,
+        as: { role: 'bank', bankId: 'B1' },
+        body: { confirmationId: 'conf-fault-2', result: 'ACTIONED', frozen: cny(1_000n) },
+      };
     default:
       return { path, as: route.roles.includes('police') ? police : { role: route.roles[0] as Role } };
   }

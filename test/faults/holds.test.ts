@@ -16,7 +16,7 @@ import { caseFigures, failures, report } from './support/figures.ts';
 import { processCpuSeconds, processRssMiB } from './support/server-process.ts';
 
 /**
- * Issue 10 §2–4 and API.md "Holds and releases": a 600 h hold (over Node's 2^31 ms timer limit)
+ * Issue 10 §2–4 and docs/api.md "Holds and releases": a 600 h hold (over Node's 2^31 ms timer limit)
  * must not spin a timer and must end at the right holdUntil; an extend that shortens a hold makes it
  * lapse at the new time; a release the bank never confirms must not keep anything spinning, and the
  * hold still ends.

@@ -5,7 +5,7 @@ import { useFaultSystem, verdict } from './support/fault-system.ts';
 import { caseFigures, failures, report } from './support/figures.ts';
 
 /**
- * Issue 10 §4 and API.md "Holds and releases", "Running it locally": deadlines and hold expiries
+ * Issue 10 §4 and docs/api.md "Holds and releases", "Running it locally": deadlines and hold expiries
  * are kept without a restart (EXPIRED within 5 s of holdUntil) and carried on after one (within 30 s
  * of /health 200): an instruction left DISPATCHED past its deadline becomes OVERDUE (then reminder
  * and escalation), a confirmed hold whose holdUntil passed while the server was down expires.

@@ -4,6 +4,7 @@ import { EVENT_BUS_ENV, EVENT_SOURCE } from '../../functions/adapters/event-publ
 import { TABLE_NAME_ENV } from '../../functions/adapters/table-definition.ts';
 import { STATE_MACHINE_ARN_ENV } from '../../functions/adapters/workflow-client.ts';
 import { routes } from '../../functions/schemas/routes.ts';
+import { streamConsumers } from '../../functions/schemas/stream-consumers.ts';
 import { EVENT_ARCHIVE_RETENTION_DAYS } from '../../infra/constructs/events.ts';
 import { type FunctionFolder, functionCatalog, functionFolders } from '../../infra/function-catalog.ts';
 import { handlerEntry } from '../../infra/paths.ts';
@@ -29,6 +30,8 @@ const READ_ONLY_ROUTES = [
   'bank-inbox',
   'regulator-totals',
   'bank-performance',
+  'get-bank',
+  'get-test-delivery',
 ] as const satisfies readonly FunctionFolder[];
 
 const WRITE_ACTIONS = [
@@ -45,11 +48,11 @@ const WRITE_ACTIONS = [
 ];
 
 describe('the function catalog', () => {
-  it('names every handler folder: routes, workflow tasks, the stream consumer, the reconciler (and nothing else)', () => {
+  it('names every handler folder: routes, workflow tasks, the stream consumers, the reconciler (and nothing else)', () => {
     const expected = new Set<string>([
       ...routes.map((r) => r.handler),
       ...Object.values(workflowFunctions).map((f) => f.handler),
-      'follow-the-money',
+      ...Object.values(streamConsumers).map((c) => c.handler),
       'reconcile',
     ]);
     expect(new Set(functionFolders)).toEqual(expected);
@@ -59,7 +62,10 @@ describe('the function catalog', () => {
     for (const r of routes) expect(functionCatalog[r.handler].trigger, r.handler).toBe('http');
     for (const f of Object.values(workflowFunctions))
       expect(functionCatalog[f.handler].trigger, f.handler).toBe('workflow');
-    expect(functionCatalog['follow-the-money'].trigger).toBe('tableStream');
+    for (const [consumer, c] of Object.entries(streamConsumers)) {
+      expect(functionCatalog[c.handler].trigger, c.handler).toBe('tableStream');
+      expect(functionCatalog[c.handler].streamConsumer, c.handler).toBe(consumer);
+    }
   });
 
   it('says read for exactly the read-only routes', () => {
@@ -247,9 +253,9 @@ describe('IAM least privilege (the policies of each function role)', () => {
     }
   });
 
-  it('only the stream consumer reads the stream and writes to the dead-letter queue', () => {
-    expect(withAction('dynamodb:DescribeStream')).toEqual(['follow-the-money']);
-    expect(withAction('sqs:SendMessage')).toEqual(['follow-the-money']);
+  it('only the stream consumers read the stream and write to the dead-letter queue', () => {
+    expect(withAction('dynamodb:DescribeStream').sort()).toEqual(['follow-the-money', 'sequence-audit']);
+    expect(withAction('sqs:SendMessage').sort()).toEqual(['follow-the-money', 'sequence-audit']);
   });
 });
 

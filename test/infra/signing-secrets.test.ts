@@ -16,6 +16,7 @@ beforeAll(() => {
 
 const PREFIX = 'freezeflow/FreezeflowStack';
 const PUSHERS = [
+  'bank-test-delivery', // the sandbox push (signed like every push)
   'check-hold',
   'dispatch-instruction',
   'extend-hold',

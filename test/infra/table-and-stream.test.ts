@@ -3,6 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { keys, skPrefix } from '../../functions/adapters/keys.ts';
 import { freezeflowTable } from '../../functions/adapters/table-definition.ts';
 import { routeById } from '../../functions/schemas/routes.ts';
+import {
+  passesStreamFilter,
+  type StreamConsumer,
+  streamConsumers,
+} from '../../functions/schemas/stream-consumers.ts';
 import { type Built, buildStack, ofType } from './fixture.ts';
 
 let built: Built;
@@ -51,7 +56,7 @@ describe('the table', () => {
       IndexName: string;
       KeySchema: { AttributeName: string; KeyType: string }[];
     }[];
-    expect(gsis.map((g) => g.IndexName).sort()).toEqual(['due', 'inbox', 'inboxByStatus']);
+    expect(gsis.map((g) => g.IndexName).sort()).toEqual(['due', 'inbox', 'inboxByStatus', 'inboxByUpdate']);
     for (const def of freezeflowTable.globalSecondaryIndexes) {
       expect(gsis.find((g) => g.IndexName === def.indexName)?.KeySchema).toEqual([
         { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
@@ -85,31 +90,38 @@ function matches(pattern: unknown, value: unknown): boolean {
   return false;
 }
 
-describe('follow the money: the table stream consumer', () => {
-  const mapping = () => {
+describe('the table stream consumers: follow the money, sequence the audit chain', () => {
+  const mappingOf = (folder: 'follow-the-money' | 'sequence-audit') => {
     const mappings = ofType(built.resources, 'AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(1);
-    return mappings[0]![1].Properties;
+    expect(mappings).toHaveLength(2);
+    const found = mappings.find(([, m]) => m.Properties.FunctionName?.Ref === built.functionId(folder));
+    expect(found, folder).toBeDefined();
+    return found![1].Properties;
   };
-
-  it('reads the table stream into follow-the-money, from LATEST, in small bisected batches', () => {
-    const m = mapping();
-    const tableId = built.logicalId(built.stack.tables.table);
-    expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
-    expect(m.FunctionName).toEqual({ Ref: built.functionId('follow-the-money') });
-    expect(m).toMatchObject({
-      StartingPosition: 'LATEST',
-      BatchSize: 10,
-      BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: 10,
-    });
+  const record = (eventName: string, item: { PK: string; SK: string }) => ({
+    eventName,
+    dynamodb: { Keys: { PK: { S: item.PK }, SK: { S: item.SK } } },
   });
+
+  for (const folder of ['follow-the-money', 'sequence-audit'] as const) {
+    it(`${folder} reads the table stream from LATEST, in small bisected batches, failures to the DLQ`, () => {
+      const m = mappingOf(folder);
+      const tableId = built.logicalId(built.stack.tables.table);
+      expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+      expect(m).toMatchObject({
+        StartingPosition: 'LATEST',
+        BatchSize: 10,
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      const queueId = built.logicalId(built.stack.functions.streamDeadLetterQueue);
+      expect(m.DestinationConfig).toEqual({ OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } });
+    });
+  }
 
   it('sends the batches it gives up on to an encrypted SQS dead-letter queue', () => {
     const queueId = built.logicalId(built.stack.functions.streamDeadLetterQueue);
-    expect(mapping().DestinationConfig).toEqual({
-      OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } },
-    });
     const keyId = built.logicalId(built.stack.tables.key);
     expect(built.resources[queueId]?.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
     built.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -122,23 +134,65 @@ describe('follow the money: the table stream consumer', () => {
     });
   });
 
-  it('only lets INSERTs of confirmation items (SK begins with CONF#) through', () => {
-    const filters = mapping().FilterCriteria.Filters as { Pattern: string }[];
+  const patternOf = (folder: 'follow-the-money' | 'sequence-audit') => {
+    const filters = mappingOf(folder).FilterCriteria.Filters as { Pattern: string }[];
     expect(filters).toHaveLength(1);
-    const pattern: unknown = JSON.parse(filters[0]!.Pattern);
+    return JSON.parse(filters[0]!.Pattern) as unknown;
+  };
+  const samples = [
+    record('INSERT', keys.confirmation('C1', 'B001', 'conf-1')),
+    record('MODIFY', keys.confirmation('C1', 'B001', 'conf-1')),
+    record('REMOVE', keys.confirmation('C1', 'B001', 'conf-1')),
+    record('INSERT', keys.instruction('C1', 'I1')),
+    record('INSERT', keys.caseTotals('C1')),
+    record('INSERT', keys.auditIntent('CASE#C1', '2026-12-02T00:00:00.000Z', 'x', 0)),
+    record('REMOVE', keys.auditIntent('CASE#C1', '2026-12-02T00:00:00.000Z', 'x', 0)),
+    record('INSERT', keys.auditEvent('CASE#C1', 1)),
+  ];
+
+  it('follow-the-money gets only INSERTs of confirmation items (SK begins with CONF#)', () => {
+    const pattern = patternOf('follow-the-money');
     expect(pattern).toEqual({
       eventName: ['INSERT'],
       dynamodb: { Keys: { [freezeflowTable.sortKey.name]: { S: [{ prefix: skPrefix.confirmation }] } } },
     });
-    const record = (eventName: string, item: { PK: string; SK: string }) => ({
-      eventName,
-      dynamodb: { Keys: { PK: { S: item.PK }, SK: { S: item.SK } } },
-    });
-    expect(matches(pattern, record('INSERT', keys.confirmation('C1', 'B001', 'conf-1')))).toBe(true);
-    expect(matches(pattern, record('MODIFY', keys.confirmation('C1', 'B001', 'conf-1')))).toBe(false);
-    expect(matches(pattern, record('REMOVE', keys.confirmation('C1', 'B001', 'conf-1')))).toBe(false);
-    expect(matches(pattern, record('INSERT', keys.instruction('C1', 'I1')))).toBe(false);
-    expect(matches(pattern, record('INSERT', keys.caseTotals('C1')))).toBe(false);
+    expect(samples.map((r) => matches(pattern, r))).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('sequence-audit gets only INSERTs of audit entries waiting to be chained (AUDITQ#), not its own writes', () => {
+    const pattern = patternOf('sequence-audit');
+    expect(samples.map((r) => matches(pattern, r))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it('each filter passes exactly what the local runtime and the handler pass (one definition)', () => {
+    for (const [consumer, c] of Object.entries(streamConsumers) as [
+      StreamConsumer,
+      { handler: 'follow-the-money' | 'sequence-audit' },
+    ][]) {
+      const pattern = patternOf(c.handler);
+      for (const r of samples)
+        expect(matches(pattern, r), `${consumer} ${r.eventName} ${r.dynamodb.Keys.SK.S}`).toBe(
+          passesStreamFilter(consumer, r),
+        );
+    }
   });
 });
 

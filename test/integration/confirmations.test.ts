@@ -6,7 +6,14 @@ import { createRecordConfirmation } from '../../functions/record-confirmation/ha
 import { createRegulatorTotals } from '../../functions/regulator-totals/handler.ts';
 import { dumpTable as dump } from '../support/dump.ts';
 import { useDynamoLocal } from '../support/dynamo.ts';
-import { cny, openTestCase, registerPullBank, submitOrder, testDependencies } from '../support/fixtures.ts';
+import {
+  chainAudit,
+  cny,
+  openTestCase,
+  registerPullBank,
+  submitOrder,
+  testDependencies,
+} from '../support/fixtures.ts';
 import { apiEvent, bank, call, police, regulator } from '../support/http-events.ts';
 
 const dynamo = useDynamoLocal();
@@ -144,6 +151,7 @@ describe('recording confirmations against DynamoDB Local', () => {
     expect(t.frozen).toEqual([cny(expected)]);
     expect(t.instructions.PARTIALLY_FROZEN).toBe(50);
     expect(t.instructions.PENDING).toBe(0);
+    await chainAudit(deps, caseId);
     const view = await loadCaseView(deps.db, caseId);
     const chain = verifyAuditChain(view!.auditEvents);
     expect(chain.verified).toBe(true);

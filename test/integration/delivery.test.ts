@@ -19,7 +19,7 @@ import { createRecordConfirmation } from '../../functions/record-confirmation/ha
 import { createRedeliverInstruction } from '../../functions/redeliver-instruction/handler.ts';
 import { createRegisterBank } from '../../functions/register-bank/handler.ts';
 import { useDynamoLocal } from '../support/dynamo.ts';
-import { cny, openTestCase, submitOrder, testDependencies } from '../support/fixtures.ts';
+import { chainAudit, cny, openTestCase, submitOrder, testDependencies } from '../support/fixtures.ts';
 import { admin, apiEvent, bank, call, police } from '../support/http-events.ts';
 
 const dynamo = useDynamoLocal();
@@ -135,6 +135,7 @@ describe('delivery until the deadline', () => {
     const failed = await getInstruction(deps.db, id);
     expect(failed).toMatchObject({ status: 'DISPATCH_FAILED', escalatedAt: clock.toISOString() });
     expect(deps.events.publish).toHaveBeenCalledTimes(1);
+    await chainAudit(deps, caseId);
     const actions = (await queryCase(deps.db, caseId, skPrefix.auditEvent)).map((e) => String(e.action));
     expect(actions).toEqual(expect.arrayContaining(['DISPATCH_FAILED', 'INSTRUCTION_ESCALATED']));
 

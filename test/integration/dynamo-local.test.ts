@@ -66,6 +66,8 @@ describe('DynamoDB Local', () => {
       GSI2SK: 'S',
       GSI3PK: 'S',
       GSI3SK: 'S',
+      GSI4PK: 'S',
+      GSI4SK: 'S',
     });
   });
 

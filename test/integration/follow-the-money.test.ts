@@ -170,7 +170,7 @@ describe('follow the money (the stream consumer) against DynamoDB Local', () => 
     const id = order.body.instructions[0]!.instructionId;
     await changeInstruction(deps.db, id, () => new Date().toISOString(), {
       decide: () => ({
-        set: { status: 'OVERDUE', overdueAt: new Date().toISOString() },
+        patch: { status: 'OVERDUE', overdueAt: new Date().toISOString() },
         audit: [{ actor: 'test', action: 'INSTRUCTION_OVERDUE', subject: id }],
       }),
     });

@@ -95,7 +95,10 @@ describe('meter on the local system', () => {
     expect(o.quantities.secretsManagerCalls).toBeGreaterThan(0);
     expect(o.usdPer1000Instructions.total).toBeGreaterThan(0);
     expect(o.usdPer1000Instructions.total).toBeCloseTo(o.usdPerOrder.total * 500, 12);
-    expect(result.openCase.quantities.lambdaRequests).toBe(1);
+    // open-case, and the audit sequencer chaining its entry (once more if the bank registered just
+    // before is chained in the same window).
+    expect(result.openCase.quantities.lambdaRequests).toBeGreaterThanOrEqual(2);
+    expect(result.openCase.quantities.lambdaRequests).toBeLessThanOrEqual(3);
     expect(result.openCase.quantities.apiRequests).toBe(1);
   });
 

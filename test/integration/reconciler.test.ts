@@ -13,7 +13,7 @@ import { createGetCaseTotals } from '../../functions/get-case-totals/handler.ts'
 import { createRecordConfirmation } from '../../functions/record-confirmation/handler.ts';
 import { createRegisterBank } from '../../functions/register-bank/handler.ts';
 import { useDynamoLocal } from '../support/dynamo.ts';
-import { cny, openTestCase, submitOrder, testDependencies } from '../support/fixtures.ts';
+import { chainAudit, cny, openTestCase, submitOrder, testDependencies } from '../support/fixtures.ts';
 import { admin, apiEvent, bank, call, police } from '../support/http-events.ts';
 
 const dynamo = useDynamoLocal();
@@ -82,8 +82,10 @@ describe('the reconciler carries on what no workflow is doing', () => {
         body,
       }),
     );
-  const auditActions = async () =>
-    (await queryCase(deps.db, caseId, skPrefix.auditEvent)).map((e) => String(e.action));
+  const auditActions = async () => {
+    await chainAudit(deps, caseId);
+    return (await queryCase(deps.db, caseId, skPrefix.auditEvent)).map((e) => String(e.action));
+  };
 
   it('delivers instructions whose workflow never ran, once each, even with sweeps racing', async () => {
     const ids = await order(5);

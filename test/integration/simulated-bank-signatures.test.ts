@@ -12,7 +12,7 @@ import {
 } from '../../local/simulated-banks.ts';
 
 /**
- * The simulated banks speak the push protocol of API.md "Push connector" from the bank's side:
+ * The simulated banks speak the push protocol of docs/api.md "Push connector" from the bank's side:
  * `FreezeFlow-Signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>` (one v1 per
  * valid secret during rotation), a replay window, no signature accepted twice; then the bank
  * confirms on `confirmUrl` with its own bank JWT. Signatures are computed here with node:crypto.
@@ -164,7 +164,7 @@ describe('simulated bank: signature checks of the push connector', () => {
     expect(banks.deliveries.filter((d) => d.message.instructionId === message.instructionId)).toHaveLength(1);
   });
 
-  // Regression: a replay is the same signed content however the header is spelled (DESIGN.md §5).
+  // Regression: a replay is the same signed content however the header is spelled (docs/design.md §5).
   it('refuses a replay whose signature header was re-spelt around the same accepted v1', async () => {
     const message = freezeMessage();
     const raw = JSON.stringify(message);

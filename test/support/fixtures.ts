@@ -1,8 +1,10 @@
 import { vi } from 'vitest';
 import type { Dependencies } from '../../functions/adapters/dependencies.ts';
 import type { Db } from '../../functions/adapters/dynamo/db.ts';
+import { keys } from '../../functions/adapters/keys.ts';
 import { MemorySecretStore } from '../../functions/adapters/secret-store.ts';
 import type { WorkflowClient } from '../../functions/adapters/workflow-client.ts';
+import { sequenceAudit } from '../../functions/app/sequence-audit.ts';
 import { createOpenCase } from '../../functions/open-case/handler.ts';
 import { createRegisterBank } from '../../functions/register-bank/handler.ts';
 import { createSubmitFreezeOrder } from '../../functions/submit-freeze-order/handler.ts';
@@ -55,6 +57,15 @@ export async function registerPullBank(deps: Dependencies, bankId: string, slaSe
     }),
   );
   if (answer.status >= 300) throw new Error(`register ${bankId}: ${JSON.stringify(answer.body)}`);
+}
+
+/**
+ * Chains the audit entries a case's changes committed (what the stream's sequencer does in the
+ * running system, functions/app/sequence-audit.ts): tests that drive handlers directly call it
+ * before they read the chain.
+ */
+export async function chainAudit(deps: Dependencies, caseId: string): Promise<number> {
+  return sequenceAudit(deps, keys.casePartition(caseId));
 }
 
 export async function openTestCase(

@@ -1,7 +1,7 @@
 import type { MoneyJson } from '../lib/money.ts';
 
 /**
- * The answers of the routes the console reads (API.md "Routes"; functions/http/views.ts builds
+ * The answers of the routes the console reads (docs/api.md "Routes"; functions/http/views.ts builds
  * them). openapi.json describes the requests exactly but leaves these bodies open, so they are
  * written here.
  */

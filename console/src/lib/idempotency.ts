@@ -3,7 +3,7 @@ import { useCallback, useRef } from 'react';
 /**
  * One Idempotency-Key per intended request: a resubmission of the same body (after a network
  * error or a 503) reuses the key, so the API answers the first result instead of acting twice
- * (API.md "Idempotency-Key"). A changed body is another request and gets a new key (the same
+ * (docs/api.md "Idempotency-Key"). A changed body is another request and gets a new key (the same
  * key with another body would be a 409); a success ends the key's life.
  */
 export function useIdempotencyKey(): { keyFor(body: unknown): string; done(): void } {

@@ -1,6 +1,6 @@
 import { currencyExponent, isKnownCurrency } from '../../../functions/domain/currencies.ts';
 
-/** Money as the API sends it: ISO 4217 code + a string of integer minor units (API.md "Conventions"). */
+/** Money as the API sends it: ISO 4217 code + a string of integer minor units (docs/api.md "Conventions"). */
 export interface MoneyJson {
   currency: string;
   minor: string;

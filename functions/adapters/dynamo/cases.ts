@@ -1,8 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type AuditEvent, GENESIS_HASH, nextAuditEvent } from '../../domain/audit-chain.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditEvent, GENESIS_HASH } from '../../domain/audit-chain.ts';
 import type { FraudCase, FreezeOrder, StopPaymentInstruction, TrailEdge } from '../../domain/entities.ts';
 import { toMoneyJson } from '../../domain/money.ts';
 import { keys, skPrefix } from '../keys.ts';
+import { countAuditIntents } from './audit-sequencer.ts';
 import {
   auditEventFromItem,
   caseFromItem,
@@ -12,11 +13,18 @@ import {
   instructionFromItem,
   orderFromItem,
 } from './codec.ts';
-import type { Db } from './db.ts';
+import { type Db, queryAll } from './db.ts';
 import { idempotencyCompleteOp, type StoredResponse } from './idempotency.ts';
-import { type AuditChange, caseChain, type LabeledOp, readChainHead, transact } from './transact.ts';
+import {
+  type AuditChange,
+  auditIntentOps,
+  caseChain,
+  type LabeledOp,
+  readChainHead,
+  transact,
+} from './transact.ts';
 
-/** Opens a case: case (chain head at seq 1), empty totals, first audit event, idempotency record. */
+/** Opens a case: case, empty totals, its first audit entry (chained by the sequencer), idempotency record. */
 export async function openCase(
   db: Db,
   fraudCase: FraudCase,
@@ -24,14 +32,13 @@ export async function openCase(
   idempotency: { callerScope: string; key: string; hash: string; response: StoredResponse },
   nowMs: number,
 ): Promise<void> {
-  const event = nextAuditEvent({ seq: 0, hash: GENESIS_HASH }, { at: fraudCase.openedAt, ...audit });
   const ops: LabeledOp[] = [
     {
       label: 'case',
       op: {
         Put: {
           TableName: db.table,
-          Item: { ...caseToItem(fraudCase), auditSeq: event.seq, auditHead: event.hash },
+          Item: caseToItem(fraudCase),
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -53,15 +60,7 @@ export async function openCase(
         },
       },
     },
-    {
-      label: 'auditEvent',
-      op: {
-        Put: {
-          TableName: db.table,
-          Item: { ...keys.auditEvent(keys.casePartition(fraudCase.caseId), 1), type: 'AuditEvent', ...event },
-        },
-      },
-    },
+    ...auditIntentOps(db, caseChain(fraudCase.caseId), fraudCase.openedAt, [audit]),
     idempotencyCompleteOp(
       db,
       idempotency.callerScope,
@@ -89,25 +88,14 @@ export async function getCaseTotalsItem(db: Db, caseId: string): Promise<Item | 
 }
 
 /** Every item of a case partition whose sort key starts with `prefix` (all pages, consistent). */
-export async function queryCase(db: Db, caseId: string, prefix = ''): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await db.doc.send(
-      new QueryCommand({
-        TableName: db.table,
-        KeyConditionExpression: prefix ? 'PK = :pk AND begins_with(SK, :prefix)' : 'PK = :pk',
-        ExpressionAttributeValues: prefix
-          ? { ':pk': keys.casePartition(caseId), ':prefix': prefix }
-          : { ':pk': keys.casePartition(caseId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+export function queryCase(db: Db, caseId: string, prefix = ''): Promise<Item[]> {
+  return queryAll(db, {
+    KeyConditionExpression: prefix ? 'PK = :pk AND begins_with(SK, :prefix)' : 'PK = :pk',
+    ExpressionAttributeValues: prefix
+      ? { ':pk': keys.casePartition(caseId), ':prefix': prefix }
+      : { ':pk': keys.casePartition(caseId) },
+    ConsistentRead: true,
+  });
 }
 
 export interface CaseView {
@@ -137,26 +125,26 @@ export async function loadCaseView(db: Db, caseId: string): Promise<CaseView | u
   };
 }
 
-/** A case's audit chain as of one moment (API.md "Audit"), read so that no write can fake a break. */
+/** A case's audit chain as of one moment (docs/api.md "Audit"), read so that no write can fake a break. */
 export interface CaseAuditRead {
   fraudCase: FraudCase;
   /** The chain head stored on the case item, read first. */
   head: { seq: number; hash: string };
   /** The events with seq <= head.seq: the chain as of the head. */
   events: AuditEvent[];
-  /** Events committed after the head was read (a head read again covers them): not judged here. */
+  /** Changes committed and not chained yet, or chained after the head was read: not judged here. */
   pending: number;
-  /** Events beyond even a second read of the head: no committed change put them there. */
+  /** Events beyond even a second read of the head: no sequencer put them there. */
   unchained: AuditEvent[];
 }
 
 /**
- * Reads the head FIRST (consistent GetItem of the case), then the events (consistent Query): every
- * event up to that head was committed in the same transaction as the head it moved (or an earlier
- * one), so it is in the Query; a read taken during writes sees a head that is never ahead of its
- * events. Events past the head are changes committed meanwhile: the head is read again and, if it
- * covers them, they are reported as `pending`; otherwise they are `unchained` (put there by
- * something other than a change of the case).
+ * Reads the head FIRST (consistent GetItem of the case), then the events, then the entries still
+ * waiting to be chained (consistent Queries). The sequencer writes each event in the same
+ * transaction as the head that covers it, so every event up to the head read is in the Query: a
+ * read taken during writes never sees a head ahead of its events. Events past the head were
+ * chained meanwhile: the head is read again and, if it covers them, they count as `pending`;
+ * otherwise they are `unchained` (put there by something other than the sequencer).
  */
 export async function readCaseAudit(db: Db, caseId: string): Promise<CaseAuditRead | undefined> {
   const out = await db.doc.send(
@@ -165,11 +153,12 @@ export async function readCaseAudit(db: Db, caseId: string): Promise<CaseAuditRe
   if (!out.Item) return undefined;
   const head = { seq: Number(out.Item.auditSeq ?? 0), hash: String(out.Item.auditHead ?? GENESIS_HASH) };
   const all = (await queryCase(db, caseId, skPrefix.auditEvent)).map(auditEventFromItem);
+  const waiting = await countAuditIntents(db, caseChain(caseId));
   const events = all.filter((e) => e.seq <= head.seq);
   const later = all.filter((e) => !(e.seq <= head.seq));
-  const read = { fraudCase: caseFromItem(out.Item), head, events, pending: 0, unchained: [] };
+  const read = { fraudCase: caseFromItem(out.Item), head, events, pending: waiting, unchained: [] };
   if (later.length === 0) return read;
   const now = await readChainHead(db, caseChain(caseId));
   const unchained = later.filter((e) => !(e.seq <= now.seq));
-  return { ...read, pending: later.length - unchained.length, unchained };
+  return { ...read, pending: waiting + later.length - unchained.length, unchained };
 }

@@ -6,10 +6,12 @@ import type {
   StopPaymentInstruction,
   TrailEdge,
 } from '../../domain/entities.ts';
+import { sortableInstructionId } from '../../domain/ids.ts';
 import type { InstructionStatus } from '../../domain/instruction-lifecycle.ts';
 import { fromMoneyJson, type Money, type MoneyJson, toMoneyJson } from '../../domain/money.ts';
 import type { ReasonNotFollowed } from '../../domain/money-trail.ts';
 import { keys } from '../keys.ts';
+import { changeFeedAttributes } from './change-feed-index.ts';
 import { dueIndexAttributes } from './due-index.ts';
 
 /** Item <-> entity. Money is stored as {currency, minor: string}; counters (totals) as numbers. */
@@ -64,13 +66,15 @@ export function instructionToItem(i: StopPaymentInstruction): Item {
   return {
     ...keys.instruction(i.caseId, i.instructionId),
     type: 'Instruction',
-    // Inbox indexes (access pattern 2): oldest first per bank, and per bank and status.
+    // Inbox indexes (access pattern 2): oldest first per bank, and per bank and status; ids of one
+    // order (created together) in numeric order.
     GSI1PK: keys.inbox(i.bankId),
-    GSI1SK: `${i.createdAt}#${i.instructionId}`,
+    GSI1SK: `${i.createdAt}#${sortableInstructionId(i.instructionId)}`,
     GSI2PK: keys.inboxByStatus(i.bankId, i.status),
-    GSI2SK: `${i.createdAt}#${i.instructionId}`,
+    GSI2SK: `${i.createdAt}#${sortableInstructionId(i.instructionId)}`,
     ...dueIndexAttributes(i),
     ...i,
+    ...changeFeedAttributes(i.bankId, i.instructionId, i.updatedAt ?? i.createdAt),
     requested: toMoneyJson(i.requested),
     frozen: toMoneyJson(i.frozen),
     released: toMoneyJson(i.released),
@@ -123,6 +127,7 @@ export function instructionFromItem(item: Item): StopPaymentInstruction {
     transferredAt: optStr(item.transferredAt),
     reference: optStr(item.reference),
     version: item.version === undefined ? 0 : Number(item.version),
+    updatedAt: optStr(item.updatedAt) ?? str(item.createdAt),
     releasesInstructionId: optStr(item.releasesInstructionId),
     disposition: item.disposition as StopPaymentInstruction['disposition'],
   };

@@ -1,5 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { TABLE_NAME_ENV } from '../table-definition.ts';
 import type { Item } from './codec.ts';
 
@@ -115,5 +120,22 @@ export async function batchGetAll(db: Db, itemKeys: Key[]): Promise<Item[]> {
       request = out.UnprocessedKeys as typeof request;
     }
   }
+  return items;
+}
+
+/** Every item a Query finds, all pages (the one paginated Query loop of the adapters). */
+export async function queryAll(
+  db: Db,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await db.doc.send(
+      new QueryCommand({ ...input, TableName: db.table, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(out.Items ?? []));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
   return items;
 }

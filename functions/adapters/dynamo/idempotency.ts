@@ -5,7 +5,7 @@ import type { Db } from './db.ts';
 import type { LabeledOp } from './transact.ts';
 
 /**
- * Idempotency-Key records (API.md Conventions). The record is written in the SAME transaction as the
+ * Idempotency-Key records (docs/api.md Conventions). The record is written in the SAME transaction as the
  * change it answers for, so a replay can never see a change without its answer or the reverse.
  * Powertools' idempotency utility writes its record apart from the change, which is why it is not used.
  */

@@ -1,22 +1,14 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type InstructionDecision, instructionChange, noChange } from '../../domain/change-set.ts';
 import type { StopPaymentInstruction } from '../../domain/entities.ts';
 import { ValidationProblem } from '../../domain/errors.ts';
 import { caseIdOfInstruction } from '../../domain/ids.ts';
-import { canTransitionFor, type InstructionStatus } from '../../domain/instruction-lifecycle.ts';
-import { statusChangeDelta, type TotalsDelta } from '../../domain/totals.ts';
-import { keys } from '../keys.ts';
-import { instructionFromItem, instructionToItem } from './codec.ts';
+import type { InstructionStatus } from '../../domain/instruction-lifecycle.ts';
+import { keys, skPrefix } from '../keys.ts';
+import { queryCase } from './cases.ts';
+import { instructionFromItem } from './codec.ts';
+import { commitCaseChange } from './commit.ts';
 import type { Db } from './db.ts';
-import { dueIndexAttributes } from './due-index.ts';
-import { caseTotalsOp } from './totals-ops.ts';
-import {
-  type AuditChange,
-  type ChainMark,
-  caseChain,
-  chainMark,
-  commitChainedChange,
-  type LabeledOp,
-} from './transact.ts';
 
 /** Access pattern 3: an instruction by id (its id names its case), with its task token. */
 export async function getInstructionItem(db: Db, instructionId: string) {
@@ -40,33 +32,9 @@ export async function getInstruction(
   return item ? instructionFromItem(item) : undefined;
 }
 
-/** An instruction as read, with the mark of its case's chain taken just before the read. */
-export interface InstructionSnapshot {
-  instruction: StopPaymentInstruction;
-  mark: ChainMark;
-}
-
-export async function getInstructionSnapshot(
-  db: Db,
-  instructionId: string,
-): Promise<InstructionSnapshot | undefined> {
-  const caseId = caseIdOfInstruction(instructionId);
-  if (!caseId) return undefined;
-  const mark = chainMark(db, caseChain(caseId));
-  const instruction = await getInstruction(db, instructionId);
-  return instruction ? { instruction, mark } : undefined;
-}
-
-/**
- * The snapshot's instruction if no change of its case has committed in this process since it was
- * read (call it inside the case's chain, where changes are serialized); otherwise undefined: read
- * again, which costs far less than a transaction that fails on a stale version.
- */
-export function stillCurrent(db: Db, snapshot: InstructionSnapshot | undefined, instructionId: string) {
-  if (!snapshot || snapshot.instruction.instructionId !== instructionId) return undefined;
-  return chainMark(db, caseChain(snapshot.instruction.caseId)) === snapshot.mark
-    ? snapshot.instruction
-    : undefined;
+/** Every instruction of a case (freeze and release), one Query (paged). */
+export async function caseInstructions(db: Db, caseId: string): Promise<StopPaymentInstruction[]> {
+  return (await queryCase(db, caseId, skPrefix.instruction)).map(instructionFromItem);
 }
 
 export async function getTaskToken(db: Db, instructionId: string): Promise<string | undefined> {
@@ -95,81 +63,14 @@ export async function storeTaskToken(
   return out.Attributes ? instructionFromItem(out.Attributes) : undefined;
 }
 
-/** The instruction's update as a transaction item, conditioned on the status it was read in. */
-export function instructionUpdateOp(
-  db: Db,
-  instruction: StopPaymentInstruction,
-  set: Record<string, unknown>,
-): LabeledOp {
-  // Optimistic lock: the write applies only to the instruction exactly as it was read (status and
-  // version), so two concurrent changes (a release and an extension, say) cannot overwrite each other.
-  const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
-  const values: Record<string, unknown> = {
-    ':seen': instruction.status,
-    ':version': instruction.version ?? 0,
-    ':nextVersion': (instruction.version ?? 0) + 1,
-  };
-  const parts: string[] = ['#version = :nextVersion'];
-  Object.entries(set).forEach(([name, value], i) => {
-    names[`#a${i}`] = name;
-    values[`:a${i}`] = value;
-    parts.push(`#a${i} = :a${i}`);
-  });
-  if (typeof set.status === 'string') {
-    names['#g2'] = 'GSI2PK';
-    values[':g2'] = keys.inboxByStatus(instruction.bankId, set.status);
-    parts.push('#g2 = :g2');
-  }
-  // The sparse due index follows the instruction as it will be after this write (due-index.ts).
-  const after = instructionFromItem({ ...instructionToItem(instruction), ...set });
-  const due = dueIndexAttributes(after);
-  names['#g3pk'] = 'GSI3PK';
-  names['#g3sk'] = 'GSI3SK';
-  let removal = '';
-  if (due.GSI3PK && due.GSI3SK) {
-    values[':g3pk'] = due.GSI3PK;
-    values[':g3sk'] = due.GSI3SK;
-    parts.push('#g3pk = :g3pk', '#g3sk = :g3sk');
-  } else {
-    removal = ' REMOVE #g3pk, #g3sk';
-  }
-  return {
-    label: 'instruction',
-    op: {
-      Update: {
-        TableName: db.table,
-        Key: keys.instruction(instruction.caseId, instruction.instructionId),
-        UpdateExpression: `SET ${parts.join(', ')}${removal}`,
-        ConditionExpression:
-          instruction.version === undefined || instruction.version === 0
-            ? '#status = :seen AND (attribute_not_exists(#version) OR #version = :version)'
-            : '#status = :seen AND #version = :version',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    },
-  };
-}
-
-export interface StatusChange {
-  /** Decides, from the instruction as read now, what to write (undefined: nothing to do). */
-  decide: (instruction: StopPaymentInstruction) =>
-    | {
-        set: Record<string, unknown>;
-        delta?: TotalsDelta;
-        audit: AuditChange[];
-        extraOps?: LabeledOp[];
-      }
-    | undefined;
-}
-
 /**
- * Applies a change to one instruction with its totals delta and audit events in one transaction,
- * re-deciding if the instruction changed in between. Returns the instruction before and whether
- * anything was written.
+ * Applies one decision to one instruction (domain/change-set.ts `instructionChange`: its status
+ * change checked against the lifecycle) with its totals and audit entries, in one transaction
+ * (adapters/dynamo/commit.ts). `decide` runs on the instruction as read now, again on every attempt
+ * if the instruction changed in between; undefined: nothing to do.
  */
 export interface ChangedInstruction {
-  /** The instruction the change was decided on (as committed against, or as read when unchanged). */
+  /** The instruction the change was decided on. */
   before: StopPaymentInstruction;
   changed: boolean;
   /** Its status after the change. */
@@ -180,48 +81,20 @@ export async function changeInstruction(
   db: Db,
   instructionId: string,
   at: () => string,
-  change: StatusChange,
-  /**
-   * `known`: the instruction as the caller read it moments ago. The first attempt decides on it if
-   * it is still current (stillCurrent; the version-locked write proves it); if it is not, calls for
-   * no change, or the write finds it stale, the instruction is read again.
-   */
-  options: { known?: InstructionSnapshot } = {},
+  change: { decide: (instruction: StopPaymentInstruction) => InstructionDecision | undefined },
 ): Promise<ChangedInstruction | undefined> {
   const caseId = caseIdOfInstruction(instructionId);
   if (!caseId) return undefined;
-  let known = options.known;
-  return commitChainedChange<ChangedInstruction | undefined>(db, caseChain(caseId), at, async () => {
-    let before = stillCurrent(db, known, instructionId);
-    known = undefined;
-    let decision = before ? change.decide(before) : undefined;
-    if (!before || !decision) {
-      before = await getInstruction(db, instructionId);
-      if (!before) return { ops: [], audit: [], result: undefined };
-      decision = change.decide(before);
-    }
-    if (!decision) {
-      return { ops: [], audit: [], result: { before, changed: false, statusAfter: before.status } };
-    }
-    const to = decision.set.status as InstructionStatus | undefined;
-    if (to && to !== before.status && !canTransitionFor(before.kind, before.status, to)) {
-      throw new Error(`illegal transition ${before.status} -> ${to} for ${instructionId}`);
-    }
-    const now = at();
-    const ops: LabeledOp[] = [instructionUpdateOp(db, before, decision.set), ...(decision.extraOps ?? [])];
-    // Release instructions are listed apart and never counted among the freeze statuses.
-    const delta =
-      decision.delta ??
-      (to && to !== before.status && before.kind === 'FREEZE'
-        ? statusChangeDelta(before.status, to)
-        : undefined);
-    if (delta) ops.push(caseTotalsOp(db, caseId, delta, now));
-    return {
-      ops,
-      audit: decision.audit,
-      result: { before, changed: true, statusAfter: to ?? before.status },
-      retryOn: ['instruction'],
-    };
+  return commitCaseChange<ChangedInstruction | undefined>(db, caseId, at, async () => {
+    const before = await getInstruction(db, instructionId);
+    if (!before) return noChange(undefined);
+    const decision = change.decide(before);
+    if (!decision) return noChange({ before, changed: false, statusAfter: before.status });
+    return instructionChange(before, decision, {
+      before,
+      changed: true,
+      statusAfter: decision.patch.status ?? before.status,
+    });
   });
 }
 
@@ -230,30 +103,54 @@ export interface InboxPage {
   nextCursor: string | null;
 }
 
-/** Access pattern 2: a bank's instructions (optionally by status), oldest first, paginated. */
-export async function queryInbox(
-  db: Db,
-  bankId: string,
-  status: InstructionStatus | undefined,
-  limit: number,
-  cursor: string | undefined,
-): Promise<InboxPage> {
-  const indexPk = status ? keys.inboxByStatus(bankId, status) : keys.inbox(bankId);
-  const startKey = cursor ? decodeCursor(cursor, status ? 'GSI2PK' : 'GSI1PK', indexPk) : undefined;
-  const out = await db.doc.send(
-    new QueryCommand({
-      TableName: db.table,
-      IndexName: status ? 'inboxByStatus' : 'inbox',
-      KeyConditionExpression: status ? 'GSI2PK = :pk' : 'GSI1PK = :pk',
-      ExpressionAttributeValues: { ':pk': indexPk },
-      Limit: limit,
-      ExclusiveStartKey: startKey,
-    }),
-  );
-  const nextCursor = out.LastEvaluatedKey
-    ? Buffer.from(JSON.stringify(out.LastEvaluatedKey), 'utf8').toString('base64url')
-    : null;
-  return { items: (out.Items ?? []).map(instructionFromItem), nextCursor };
+/** Which inbox listing, and where it starts. */
+export interface InboxQuery {
+  status?: InstructionStatus | undefined;
+  /** The change feed: instructions written at or after this time, oldest change first. */
+  updatedSince?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/**
+ * Access pattern 2: a bank's instructions, oldest first, by status, or by last change (the change
+ * feed), paginated. A status filter on the feed is a FilterExpression, so a DynamoDB page may hold
+ * no match: the query goes on until it has an item or reaches the end, and a page with no item
+ * never carries a cursor.
+ */
+export async function queryInbox(db: Db, bankId: string, query: InboxQuery): Promise<InboxPage> {
+  const { status, updatedSince, limit } = query;
+  const feed = updatedSince !== undefined;
+  const index = feed
+    ? { name: 'inboxByUpdate', pk: 'GSI4PK', value: keys.inbox(bankId) }
+    : status
+      ? { name: 'inboxByStatus', pk: 'GSI2PK', value: keys.inboxByStatus(bankId, status) }
+      : { name: 'inbox', pk: 'GSI1PK', value: keys.inbox(bankId) };
+  let startKey = query.cursor ? decodeCursor(query.cursor, index.pk, index.value) : undefined;
+  const items: StopPaymentInstruction[] = [];
+  do {
+    const out = await db.doc.send(
+      new QueryCommand({
+        TableName: db.table,
+        IndexName: index.name,
+        KeyConditionExpression: feed ? `${index.pk} = :pk AND GSI4SK >= :since` : `${index.pk} = :pk`,
+        ...(feed && status ? { FilterExpression: '#status = :status' } : {}),
+        ...(feed && status ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ExpressionAttributeValues: {
+          ':pk': index.value,
+          ...(feed ? { ':since': new Date(updatedSince).toISOString() } : {}),
+          ...(feed && status ? { ':status': status } : {}),
+        },
+        Limit: limit - items.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(out.Items ?? []).map(instructionFromItem));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey && items.length === 0);
+  const nextCursor =
+    startKey && items.length > 0 ? Buffer.from(JSON.stringify(startKey), 'utf8').toString('base64url') : null;
+  return { items, nextCursor };
 }
 
 /** A cursor is only ever a key of this bank's own page: anything else is a bad `cursor`. */

@@ -1,7 +1,6 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../keys.ts';
-import { type Item, readAmountCounters } from './codec.ts';
-import { batchGetAll, type Db } from './db.ts';
+import { readAmountCounters } from './codec.ts';
+import { batchGetAll, type Db, queryAll } from './db.ts';
 
 export interface BankDayRow {
   day: string;
@@ -22,21 +21,11 @@ export interface BankDayRow {
 export async function bankDayRows(db: Db, days: string[]): Promise<BankDayRow[]> {
   const perDay = await Promise.all(
     days.map(async (day) => {
-      const items: Item[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await db.doc.send(
-          new QueryCommand({
-            TableName: db.table,
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :bank)',
-            ExpressionAttributeValues: { ':pk': `DAY#${day}`, ':bank': 'BANK#' },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...(out.Items ?? []));
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
+      const items = await queryAll(db, {
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :bank)',
+        ExpressionAttributeValues: { ':pk': `DAY#${day}`, ':bank': 'BANK#' },
+        ConsistentRead: true,
+      });
       const byBank = new Map<string, BankDayRow>();
       for (const item of items) {
         const bankId = String(item.bankId);

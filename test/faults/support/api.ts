@@ -5,7 +5,7 @@ import { signDevToken } from '../../../local/dev-jwt.ts';
 /**
  * An HTTP client of the system under test that counts every answer by status, so a fault's figures
  * can say how many 500s anyone saw. A 503 (busy, or the database away) carries Retry-After and is
- * repeated after it, as API.md asks of clients; it is counted but is not a failure. A request the
+ * repeated after it, as docs/api.md asks of clients; it is counted but is not a failure. A request the
  * server cannot answer at all (it was killed) throws.
  */
 export interface Caller {

@@ -1,6 +1,6 @@
 /**
  * A bank's side of the confirmations route (POST /banks/{bankId}/instructions/{id}/confirmations,
- * API.md "Instructions and confirmations") with a bank token (local/dev-jwt.ts), keeping a ledger of
+ * docs/api.md "Instructions and confirmations") with a bank token (local/dev-jwt.ts), keeping a ledger of
  * what the system accepted: the first 201 per confirmationId. figures.ts compares the totals with it.
  *
  * `sendWithChaos` sends a batch the way a flaky integration would: a share of the confirmations
@@ -171,7 +171,7 @@ export function chaosPlan(
     const body = { reportedAt, ...item.body };
     first.push({ instructionId: item.instructionId, body, role: 'original' });
     // A retry: same confirmationId and result; a bank that rebuilds its body on a retry sends a new
-    // reportedAt and reason (API.md: still a replay, 200), one that keeps it sends the same bytes.
+    // reportedAt and reason (docs/api.md: still a replay, 200), one that keeps it sends the same bytes.
     if (dup.has(i)) {
       first.push({
         instructionId: item.instructionId,

@@ -1,5 +1,5 @@
 /**
- * A push bank on loopback that misbehaves on demand (API.md "Push connector"). Like a real bank it
+ * A push bank on loopback that misbehaves on demand (docs/api.md "Push connector"). Like a real bank it
  * checks every push's `FreezeFlow-Signature` (HMAC over `t.body`, replay window, as
  * local/simulated-banks.ts does with functions/domain/webhook-signature.ts) and refuses a bad one
  * with 401; unlike the simulated banks it does NOT refuse a repeated signature: a retry of one

@@ -113,7 +113,7 @@ export async function caseFigures(
   const at = expectations.at ?? Date.now();
   const details: string[] = [];
   const view = await api.expect<CaseView>(200, 'GET', `/cases/${caseId}`, { as: police });
-  // The case answer carries its totals from the same read (API.md: totals reflect every change
+  // The case answer carries its totals from the same read (docs/api.md: totals reflect every change
   // visible in GET /cases/{caseId}); a separate GET /totals taken a moment later may already count an
   // instruction the case answer still shows in its previous status (follow-ons being delivered).
   const totals =

@@ -6,7 +6,7 @@
  * A crash is `SIGKILL` of the whole group (process.kill(-pgid)): DynamoDB Local's JVM is a child of
  * the server in the same group, so it dies with it, as on a machine that loses power. `restart()`
  * starts a new server on the same data dir and port. `stop()` is SIGTERM (the server stops cleanly,
- * API.md "Running it locally"), then SIGKILL of whatever is left. Every start's output goes to a log
+ * docs/api.md "Running it locally"), then SIGKILL of whatever is left. Every start's output goes to a log
  * file under .faults/logs/ (git-ignored) for post-mortems.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -241,7 +241,7 @@ export async function startServer(
     stop: async () => {
       const current = run;
       if (current) {
-        // SIGTERM to the server alone: it must stop its JVM itself (API.md "Running it locally").
+        // SIGTERM to the server alone: it must stop its JVM itself (docs/api.md "Running it locally").
         current.child.kill('SIGTERM');
         const timedOut = await Promise.race([
           current.exited.then(() => false),

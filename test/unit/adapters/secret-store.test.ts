@@ -18,7 +18,7 @@ import {
   secretStoreFromEnvironment,
   signingSecretName,
 } from '../../../functions/adapters/secret-store.ts';
-import { rotateSecrets } from '../../../functions/register-bank/handler.ts';
+import { rotateSecrets } from '../../../functions/app/register-bank.ts';
 
 /**
  * The Secrets Manager adapter against a fake Secrets Manager (aws-sdk-client-mock) that keeps one

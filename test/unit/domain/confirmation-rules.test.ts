@@ -37,7 +37,7 @@ function refusal(requested: Money, confirmation: BankConfirmation): FieldError[]
 const refusedPaths = (requested: Money, confirmation: BankConfirmation) =>
   refusal(requested, confirmation).map((e) => e.path);
 
-describe('API.md "Rules": status from an ACTIONED result', () => {
+describe('docs/api.md "Rules": status from an ACTIONED result', () => {
   it('frozen = requested → FROZEN', () => {
     const outcome = decideConfirmation(REQUESTED, actioned({ frozen: money('CNY', 12_345_000n) }));
     expect(outcome.status).toBe('FROZEN');
@@ -119,7 +119,7 @@ describe('API.md "Rules": status from an ACTIONED result', () => {
   });
 });
 
-describe('API.md "Rules": frozen ≤ requested and in its currency, else 422', () => {
+describe('docs/api.md "Rules": frozen ≤ requested and in its currency, else 422', () => {
   it('frozen > requested → 422 at frozen.minor', () => {
     expect(refusedPaths(REQUESTED, actioned({ frozen: money('CNY', 12_345_001n) }))).toEqual([
       'frozen.minor',

@@ -8,7 +8,7 @@ import {
   secondsUntil,
 } from '../../../functions/domain/delivery-schedule.ts';
 
-describe('the retry schedule of a delivery (API.md "Push connector")', () => {
+describe('the retry schedule of a delivery (docs/api.md "Push connector")', () => {
   it('property: a wait is ≥ 1 s, never before Retry-After, never past the cap (unless Retry-After asks), and only before the deadline', () => {
     fc.assert(
       fc.property(

@@ -48,7 +48,7 @@ describe('server-chosen ids', () => {
   });
 });
 
-describe('ID_PATTERN (API.md: [A-Za-z0-9._~-]{1,128})', () => {
+describe('ID_PATTERN (docs/api.md: [A-Za-z0-9._~-]{1,128})', () => {
   it.each(['a', 'B001', '6222-0000.1~x_y', 'x'.repeat(128)])('accepts %j', (id) => {
     expect(ID_PATTERN.test(id)).toBe(true);
   });

@@ -13,7 +13,7 @@ import {
 } from '../../../functions/domain/instruction-lifecycle.ts';
 
 /**
- * API.md "Instructions and confirmations", written out independently of the module:
+ * docs/api.md "Instructions and confirmations", written out independently of the module:
  * `PENDING → DISPATCHED → FROZEN | PARTIALLY_FROZEN | FUNDS_MOVED | CASH_WITHDRAWN | ACCOUNT_NOT_FOUND |
  * REJECTED`; `PENDING | DISPATCHED → DISPATCH_FAILED | OVERDUE`; held → `EXPIRED` or `RELEASED`;
  * a confirmation is accepted while the instruction is PENDING, DISPATCHED, DISPATCH_FAILED or OVERDUE
@@ -54,7 +54,7 @@ const TERMINAL: InstructionStatus[] = [
 const status = fc.constantFrom(...instructionStatuses);
 
 describe('instruction statuses', () => {
-  it('are the twelve statuses of API.md', () => {
+  it('are the twelve statuses of docs/api.md', () => {
     expect([...instructionStatuses].sort()).toEqual(Object.keys(CONTRACT).sort());
     expect([...confirmedStatuses].sort()).toEqual([...RESULTS].sort());
     expect([...awaitingConfirmationStatuses].sort()).toEqual([
@@ -70,7 +70,7 @@ describe('instruction statuses', () => {
 describe('transition table', () => {
   const pairs = instructionStatuses.flatMap((from) => instructionStatuses.map((to) => [from, to] as const));
 
-  it.each(pairs)('%s → %s is allowed exactly as API.md says', (from, to) => {
+  it.each(pairs)('%s → %s is allowed exactly as docs/api.md says', (from, to) => {
     expect(canTransition(from, to)).toBe(CONTRACT[from].includes(to));
   });
 

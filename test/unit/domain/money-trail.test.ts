@@ -60,7 +60,7 @@ describe('followBudget', () => {
 });
 
 describe('planFollowOns', () => {
-  it('the default hop limit is 6 and the reasons are those of API.md', () => {
+  it('the default hop limit is 6 and the reasons are those of docs/api.md', () => {
     expect(DEFAULT_HOP_LIMIT).toBe(6);
     expect(reasonsNotFollowed).toEqual([
       'ALREADY_TARGETED',
@@ -158,7 +158,7 @@ describe('planFollowOns', () => {
     expect(steps.map((s) => s.reasonNotFollowed)).toEqual([undefined, 'BUDGET_SPENT']);
   });
 
-  it('reasons take the order of API.md: already targeted, bank not registered, budget spent, hop limit', () => {
+  it('reasons take the order of docs/api.md: already targeted, bank not registered, budget spent, hop limit', () => {
     const t = [transfer('B2', 'a', 10n)];
     const everything = { isTargeted: () => true, isBankIntegrated: () => false, parentHop: 6, hopLimit: 6 };
     expect(planFollowOns(cny(0n), t, ctx(everything))[0]?.reasonNotFollowed).toBe('ALREADY_TARGETED');
@@ -186,7 +186,7 @@ describe('planFollowOns', () => {
   });
 });
 
-/** API.md "Follow the money", written out independently as the reference model. */
+/** docs/api.md "Follow the money", written out independently as the reference model. */
 function referencePlan(
   budget: bigint,
   transfers: { bank: string; account: string; amount: bigint }[],
@@ -250,7 +250,7 @@ describe('planFollowOns properties', () => {
     return { steps, transfers, targeted, integrated };
   };
 
-  it('agrees with the API.md reference model, step by step', () => {
+  it('agrees with the docs/api.md reference model, step by step', () => {
     fc.assert(
       fc.property(scenario, (s) => {
         const { steps, targeted, integrated } = run(s);

@@ -21,7 +21,7 @@ import { MoneySchema } from '../../../functions/schemas/common.ts';
 
 const MAX_MINOR = 10n ** BigInt(MAX_MINOR_DIGITS) - 1n;
 
-/** A minor-units digit string as API.md allows it: 1–18 digits, no leading zero (except "0"). */
+/** A minor-units digit string as docs/api.md allows it: 1–18 digits, no leading zero (except "0"). */
 const minorDigits = fc.bigInt({ min: 0n, max: MAX_MINOR }).map((n) => n.toString());
 const currency = fc.constantFrom(...knownCurrencies);
 

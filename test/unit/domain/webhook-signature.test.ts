@@ -18,14 +18,14 @@ const BODY = JSON.stringify({
   amount: { currency: 'CNY', minor: '100' },
 });
 
-/** API.md: lowercase hex HMAC-SHA256(signingSecret, t + "." + raw body bytes), computed independently. */
+/** docs/api.md: lowercase hex HMAC-SHA256(signingSecret, t + "." + raw body bytes), computed independently. */
 const expectedV1 = (secret: string, t: number, body: string) =>
   createHmac('sha256', Buffer.from(secret, 'utf8'))
     .update(Buffer.concat([Buffer.from(`${t}.`, 'ascii'), Buffer.from(body, 'utf8')]))
     .digest('hex');
 
 describe('signWebhook', () => {
-  it('uses the header names of API.md', () => {
+  it('uses the header names of docs/api.md', () => {
     expect(SIGNATURE_HEADER).toBe('FreezeFlow-Signature');
     expect(DELIVERY_HEADER).toBe('FreezeFlow-Delivery');
   });

@@ -1,5 +1,5 @@
 /**
- * API.md Conventions, checks 1 and 2 for every HTTP handler: 401 without a usable token, 403 for a
+ * docs/api.md Conventions, checks 1 and 2 for every HTTP handler: 401 without a usable token, 403 for a
  * role that can never use the route — answered as problem+json before any DynamoDB read.
  */
 import type { Context } from 'aws-lambda';

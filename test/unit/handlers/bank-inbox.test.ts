@@ -110,12 +110,43 @@ describe('GET /banks/{bankId}/instructions', () => {
       GSI1PK: 'BANK#B001',
       GSI1SK: `2026-11-20T09:00:01.000Z#${ORDER_ID}.1`,
     };
-    table.ddb.on(QueryCommand).resolvesOnce({ Items: [], LastEvaluatedKey: lastKey });
+    table.ddb.on(QueryCommand).resolvesOnce({
+      Items: [instructionItem({ instructionId: `${ORDER_ID}.1` })],
+      LastEvaluatedKey: lastKey,
+    });
     const first = await inbox({ limit: '1' });
     expect(typeof first.body.nextCursor).toBe('string');
     expect(first.body.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
     await inbox({ limit: '1', cursor: first.body.nextCursor });
     expect(lastQuery()?.ExclusiveStartKey).toEqual(lastKey);
+  });
+
+  it('a page with no item carries no cursor: the query goes on past empty DynamoDB pages', async () => {
+    const lastKey = {
+      PK: 'CASE#CTESTCASE01',
+      SK: `INSTR#${ORDER_ID}.1`,
+      GSI4PK: 'BANK#B001',
+      GSI4SK: `2026-11-20T09:00:01.000Z#${ORDER_ID}.1`,
+    };
+    // The fault: DynamoDB answers a filtered page with no item but a LastEvaluatedKey, twice.
+    table.ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [], LastEvaluatedKey: lastKey })
+      .resolvesOnce({ Items: [], LastEvaluatedKey: lastKey })
+      .resolvesOnce({ Items: [] });
+    const answer = await inbox({ updatedSince: '2026-11-20T09:00:00Z', status: 'FROZEN' });
+    expect(answer.body).toEqual({ items: [], nextCursor: null });
+    expect(table.ddb.commandCalls(QueryCommand)).toHaveLength(3);
+    expect(lastQuery()).toMatchObject({
+      IndexName: 'inboxByUpdate',
+      FilterExpression: '#status = :status',
+      ExpressionAttributeValues: { ':since': '2026-11-20T09:00:00.000Z', ':status': 'FROZEN' },
+    });
+  });
+
+  it('422 limit for 101 (the pattern itself stops at 100)', async () => {
+    const problem = expectProblem(await inbox({ limit: '101' }), 422);
+    expect(errorPaths(problem)).toEqual(['limit']);
   });
 
   it('422 cursor for a cursor of another bank or garbage', async () => {

@@ -163,7 +163,7 @@ it('a path id with a malformed percent-escape is a 404 (not a 500) on every case
 });
 
 describe('GET /cases/{caseId}', () => {
-  it('answers the case with orders, instructions (API.md fields), releases apart and totals, from one Query', async () => {
+  it('answers the case with orders, instructions (docs/api.md fields), releases apart and totals, from one Query', async () => {
     const answer = await get(createGetCase, '');
     expect(answer.status).toBe(200);
     const body = answer.body;
@@ -253,7 +253,7 @@ describe('GET /cases/{caseId}', () => {
 });
 
 describe('GET /cases/{caseId}/totals', () => {
-  it('answers API.md Totals from one GetItem: aligned currency lists, every status counted, maxHop', async () => {
+  it('answers docs/api.md Totals from one GetItem: aligned currency lists, every status counted, maxHop', async () => {
     const answer = await get(createGetCaseTotals, '/totals');
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({

@@ -17,7 +17,7 @@ import {
 } from './support.ts';
 
 /**
- * GET /cases/{caseId}/audit while the case is being written (API.md "Audit": a read taken during
+ * GET /cases/{caseId}/audit while the case is being written (docs/api.md "Audit": a read taken during
  * writes never reports `verified: false` for an untampered chain). The fake table lets a change land
  * between the reads the handler makes, which is what the e2e race does at random.
  */

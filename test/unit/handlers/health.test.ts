@@ -8,7 +8,7 @@ import {
 } from '../../../functions/health/handler.ts';
 import { expectProblem, FakeTable, httpEvent, invoke, testDeps } from './support.ts';
 
-/** GET /health answers 200 only while the database answers (API.md "Running it locally"). */
+/** GET /health answers 200 only while the database answers (docs/api.md "Running it locally"). */
 const table = new FakeTable();
 const refused = () =>
   Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });

@@ -1,7 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { GENESIS_HASH } from '../../../functions/domain/audit-chain.ts';
 import { createOpenCase } from '../../../functions/open-case/handler.ts';
 import {
   claims,
@@ -57,21 +56,20 @@ describe('POST /cases', () => {
     expect(table.ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
     const items = table.transactItems();
     expect(putOfType(items, 'Case')).toMatchObject({
-      Item: { PK: `CASE#${caseId}`, SK: '#CASE', agencyId: 'PSB-1', auditSeq: 1 },
+      Item: { PK: `CASE#${caseId}`, SK: '#CASE', agencyId: 'PSB-1' },
       ConditionExpression: 'attribute_not_exists(PK)',
     });
     expect(putOfType(items, 'CaseTotals')).toMatchObject({
       Item: { PK: `CASE#${caseId}`, SK: '#TOTALS', agencyId: 'PSB-1', reportedLoss: validBody.reportedLoss },
       ConditionExpression: 'attribute_not_exists(PK)',
     });
-    expect(putOfType(items, 'AuditEvent').Item).toMatchObject({
+    expect(putOfType(items, 'AuditIntent').Item).toMatchObject({
       PK: `CASE#${caseId}`,
-      SK: 'AUDIT#0000000001',
-      seq: 1,
+      SK: expect.stringMatching(/^AUDITQ#/),
       action: 'CASE_OPENED',
       actor: 'police:PSB-1:u1',
-      prevHash: GENESIS_HASH,
     });
+    expect(putOfType(items, 'Case').Item).toMatchObject({ auditSeq: 0 }); // an empty chain
     const idem = putOfType(items, 'IdempotencyRecord');
     expect(idem).toMatchObject({
       Item: {

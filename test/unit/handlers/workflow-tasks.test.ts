@@ -135,7 +135,7 @@ describe('record-overdue', () => {
         [`cnt_${status}`]: -1n,
         cnt_OVERDUE: 1n,
       });
-      expect(putOfType(items, 'AuditEvent').Item).toMatchObject({ action: 'INSTRUCTION_OVERDUE' });
+      expect(putOfType(items, 'AuditIntent').Item).toMatchObject({ action: 'INSTRUCTION_OVERDUE' });
     },
   );
 
@@ -145,9 +145,18 @@ describe('record-overdue', () => {
     expect(table.writes()).toHaveLength(0);
   });
 
-  it('a concurrent change of the case chain is retried, not lost', async () => {
+  it('a transaction DynamoDB cancelled for a concurrent one is retried, not lost', async () => {
     seed({ status: 'DISPATCHED' });
-    table.ddb.on(TransactWriteCommand).rejectsOnce(cancelledAt(3, 4)).resolves({});
+    table.ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(
+        new TransactionCanceledException({
+          message: 'cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }],
+        }),
+      )
+      .resolves({});
     expect(await overdue()).toEqual({ awaiting: true });
     expect(table.ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
   });
@@ -174,7 +183,7 @@ describe('escalate-instruction', () => {
     expect(set).toMatchObject({ escalatedAt: NOW.toISOString() });
     expect(set).not.toHaveProperty('status');
     expect(updatesWhere(items, isCaseTotalsKey)).toEqual([]);
-    expect(putOfType(items, 'AuditEvent').Item).toMatchObject({ action: 'INSTRUCTION_ESCALATED' });
+    expect(putOfType(items, 'AuditIntent').Item).toMatchObject({ action: 'INSTRUCTION_ESCALATED' });
   });
 
   it('escalates once', async () => {

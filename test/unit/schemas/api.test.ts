@@ -89,7 +89,7 @@ describe('SubmitFreezeOrderBody', () => {
   });
 
   // Regression: zod skips a superRefine once a field failed unless it runs `when` the input is an object.
-  // API.md Conventions: "422 validation (every bad field named; …)".
+  // docs/api.md Conventions: "422 validation (every bad field named; …)".
   it('names a duplicate account even when another field is missing', () => {
     const { legalBasis: _omitted, ...withoutBasis } = order({ targets: [target(0), target(0)] });
     expect(errorPaths(SubmitFreezeOrderBody, withoutBasis)).toEqual([
@@ -227,7 +227,7 @@ describe('FreezeConfirmationBody (unknown fields → 422)', () => {
     reportedAt: '2026-11-20T10:05:00Z',
   };
 
-  it('accepts the API.md example and minimal results', () => {
+  it('accepts the docs/api.md example and minimal results', () => {
     expect(parseOk(FreezeConfirmationBody, sample)).toEqual(sample);
     expect(parseOk(FreezeConfirmationBody, { confirmationId: 'c1', result: 'ACCOUNT_NOT_FOUND' })).toEqual({
       confirmationId: 'c1',
@@ -392,7 +392,7 @@ describe('RegisterBankBody', () => {
   });
 
   // Regression: the push requirements are named even when another field failed.
-  // API.md Conventions: "422 validation (every bad field named; …)".
+  // docs/api.md Conventions: "422 validation (every bad field named; …)".
   it('names endpoint and signingSecret for push even when name is missing', () => {
     expect(errorPaths(RegisterBankBody, { mode: 'push', slaSeconds: 60 })).toEqual([
       'endpoint',

@@ -14,7 +14,7 @@ import { errorPaths, parseOk } from './field-errors.ts';
 /** Registered JWT claims the authorizer passes along with ours: never a reason to refuse. */
 const jwt = { iss: 'freezeflow-local', aud: 'freezeflow', exp: 1_900_000_000, iat: 1_800_000_000 };
 
-describe('CallerClaims (API.md Auth)', () => {
+describe('CallerClaims (docs/api.md Auth)', () => {
   it('roles are police, bank, regulator and admin', () => {
     expect([...roles].sort()).toEqual(['admin', 'bank', 'police', 'regulator']);
   });

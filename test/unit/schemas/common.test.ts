@@ -13,7 +13,7 @@ import {
 } from '../../../functions/schemas/common.ts';
 import { errorPaths, fieldErrors, parseOk } from './field-errors.ts';
 
-describe('MoneySchema (API.md Conventions: ISO 4217 code + string of ≤ 18 digits, never floats)', () => {
+describe('MoneySchema (docs/api.md Conventions: ISO 4217 code + string of ≤ 18 digits, never floats)', () => {
   it.each([
     ['CNY', '12345000'],
     ['JPY', '0'],
@@ -132,7 +132,7 @@ describe('PositiveMoney (amounts asked for: > 0)', () => {
   });
 
   // Regression: the `> 0` refinement once ran BigInt(minor) after the digits regex refused the
-  // string, so safeParse THREW instead of reporting a 422 at `minor`. API.md Conventions: "Money: … a string of integer minor units (digits only …)" and
+  // string, so safeParse THREW instead of reporting a 422 at `minor`. docs/api.md Conventions: "Money: … a string of integer minor units (digits only …)" and
   // "422 validation (every bad field named …)". Every PositiveMoney field is affected:
   // targets.N.amount, reportedLoss, releases' amount, onwardTransfers.N.amount.
   it.each([
@@ -163,7 +163,7 @@ describe('Currency', () => {
   });
 });
 
-describe('Id (API.md: [A-Za-z0-9._~-]{1,128})', () => {
+describe('Id (docs/api.md: [A-Za-z0-9._~-]{1,128})', () => {
   it.each(['B001', '6222021234567890', 'a.b_c~d-e', 'x'.repeat(128)])('accepts %j', (id) => {
     expect(Id.safeParse(id).success).toBe(true);
   });

@@ -9,7 +9,7 @@ import {
 import { errorPaths, parseOk } from './field-errors.ts';
 
 /**
- * API.md "Holds": holdHours is a number from 0.0001 to 4320. Every value outside is a 422 naming the
+ * docs/api.md "Holds": holdHours is a number from 0.0001 to 4320. Every value outside is a 422 naming the
  * field, including the ones JSON.parse turns into something a DynamoDB number cannot hold (5e-324 is a
  * denormal, below DynamoDB's 1e-130; 1e309 parses as Infinity; -0).
  */
@@ -46,7 +46,7 @@ const outOfRange = [
 const inRange = ['0.0001', '1e-4', '4320', '4.32e3', '48', '0.0003', '4319.9999999999'];
 
 describe('holdHours bounds (order and extend)', () => {
-  it('are the bounds of API.md', () => {
+  it('are the bounds of docs/api.md', () => {
     expect([MIN_HOLD_HOURS, MAX_HOLD_HOURS]).toEqual([0.0001, 4320]);
   });
 

@@ -13,13 +13,22 @@ describe('openapi.json (generated from the route table and the zod schemas)', ()
     expect(committed).toEqual(JSON.parse(JSON.stringify(built)));
   });
 
-  it('has every route of routes.ts with its success status and the problems of API.md', () => {
+  it('has every route of routes.ts with its success status and the problems of docs/api.md', () => {
     for (const route of routes) {
       const op = built.paths[route.path]?.[route.method.toLowerCase()];
       expect(op?.operationId, `${route.method} ${route.path}`).toBe(route.id);
       if (route.roles.length)
         expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(['401', '403']));
     }
+  });
+
+  it('documents 201 and 200 on bank registration and 200 on a confirmation replay', () => {
+    expect(Object.keys(built.paths['/banks/{bankId}']!.put!.responses)).toEqual(
+      expect.arrayContaining(['200', '201']),
+    );
+    expect(
+      Object.keys(built.paths['/banks/{bankId}/instructions/{instructionId}/confirmations']!.post!.responses),
+    ).toEqual(expect.arrayContaining(['200', '201', '409', '503']));
   });
 
   it('describes money as digit strings, never numbers', () => {

@@ -1,13 +1,13 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { getBankForDelivery, putBank } from '../../functions/adapters/dynamo/banks.ts';
+import { commitCaseChange } from '../../functions/adapters/dynamo/commit.ts';
 import type { Db } from '../../functions/adapters/dynamo/db.ts';
-import {
-  changeInstruction,
-  getInstructionSnapshot,
-  stillCurrent,
-} from '../../functions/adapters/dynamo/instructions.ts';
+import { changeInstruction, getInstruction } from '../../functions/adapters/dynamo/instructions.ts';
+import { keys } from '../../functions/adapters/keys.ts';
+import { instructionChange } from '../../functions/domain/change-set.ts';
 import type { BankDirectoryEntry } from '../../functions/domain/entities.ts';
+import { IllegalTransition } from '../../functions/domain/instruction-lifecycle.ts';
 import { useDynamoLocal } from '../support/dynamo.ts';
 import { openTestCase, registerPullBank, submitOrder, testDependencies } from '../support/fixtures.ts';
 
@@ -39,17 +39,9 @@ function counting(db: Db) {
 }
 
 const at = () => new Date().toISOString();
-const markDispatched = (subject: string) => ({
-  decide: () => ({
-    set: { dispatchedAt: at() },
-    audit: [{ actor: 'test', action: 'TEST_CHANGE', subject }],
-  }),
-});
+const auditOf = (subject: string) => ({ actor: 'test', action: 'TEST_CHANGE', subject });
 const setNote = (subject: string) => ({
-  decide: () => ({
-    set: { remindedAt: at() },
-    audit: [{ actor: 'test', action: 'TEST_CHANGE', subject }],
-  }),
+  decide: () => ({ patch: { remindedAt: at() }, audit: [auditOf(subject)] }),
 });
 
 async function oneInstruction() {
@@ -62,41 +54,60 @@ async function oneInstruction() {
   return { deps, instructionId: order.body.instructions[0]!.instructionId };
 }
 
-describe('instruction snapshots: a change built on a read skips reading again only while it is current', () => {
-  it('a snapshot with no change of its case since is used as read: no second read, one transaction', async () => {
+describe('every change is decided on a fresh read: a stale decision never lands (no in-process cache)', () => {
+  it('a change decided before another change of the instruction fails its versioned write and is decided again', async () => {
     const { deps, instructionId } = await oneInstruction();
     const { db, counts } = counting(deps.db);
-    const snapshot = await getInstructionSnapshot(db, instructionId);
-    expect(stillCurrent(db, snapshot, instructionId)?.instructionId).toBe(instructionId);
-    const readsAfterSnapshot = counts.instructionReads;
-
-    const changed = await changeInstruction(db, instructionId, at, setNote('first'), { known: snapshot });
-    expect(changed?.changed).toBe(true);
-    expect(counts.instructionReads).toBe(readsAfterSnapshot);
-    expect(counts).toMatchObject({ transactions: 1, failedTransactions: 0 });
+    const caseId = instructionId.split('.')[0]!;
+    let attempts = 0;
+    const seenVersions: number[] = [];
+    await commitCaseChange(db, caseId, at, async () => {
+      attempts += 1;
+      const current = await getInstruction(db, instructionId);
+      if (!current) throw new Error('no instruction');
+      seenVersions.push(current.version ?? 0);
+      // The fault: another sandbox's change of the same instruction lands between this read and its
+      // write (written straight to the table: no lock of this process can order it).
+      if (attempts === 1) {
+        await db.doc.send(
+          new UpdateCommand({
+            TableName: db.table,
+            Key: keys.instruction(caseId, instructionId),
+            UpdateExpression: 'SET dispatchedAt = :at, version = if_not_exists(version, :zero) + :one',
+            ExpressionAttributeValues: { ':at': at(), ':zero': 0, ':one': 1 },
+          }),
+        );
+      }
+      return instructionChange(current, { patch: { remindedAt: at() }, audit: [auditOf('late')] }, undefined);
+    });
+    expect(attempts).toBe(2);
+    expect(seenVersions[1]).toBe(seenVersions[0]! + 1);
+    expect(counts.failedTransactions).toBe(1);
+    const after = await getInstruction(db, instructionId);
+    // Both changes are on the item: the racing one was not overwritten by the stale decision.
+    expect(after?.dispatchedAt).not.toBeNull();
+    expect(after?.remindedAt).not.toBeNull();
+    expect(after?.version).toBe(seenVersions[0]! + 2);
   });
 
-  it('a snapshot taken before another change of the case is read again instead of failing a transaction', async () => {
+  it('each attempt reads the instruction again, even with nothing in between (one read, one transaction)', async () => {
     const { deps, instructionId } = await oneInstruction();
     const { db, counts } = counting(deps.db);
-    const stale = await getInstructionSnapshot(db, instructionId);
-    // Another change of the same case (the dispatch record racing a confirmation, say).
-    await changeInstruction(db, instructionId, at, markDispatched('racing'));
-    expect(stillCurrent(db, stale, instructionId)).toBeUndefined();
-    const before = { ...counts };
-
-    const changed = await changeInstruction(db, instructionId, at, setNote('late'), { known: stale });
+    const changed = await changeInstruction(db, instructionId, at, setNote('first'));
     expect(changed?.changed).toBe(true);
-    expect(changed?.before.version).toBe((stale?.instruction.version ?? 0) + 1);
-    expect(counts.instructionReads).toBe(before.instructionReads + 1);
-    expect(counts.transactions).toBe(before.transactions + 1);
-    expect(counts.failedTransactions).toBe(0);
+    expect(counts).toMatchObject({ instructionReads: 1, transactions: 1, failedTransactions: 0 });
   });
 
-  it('a snapshot of another instruction is never used', async () => {
+  it('a status change the lifecycle does not allow is refused and writes nothing', async () => {
     const { deps, instructionId } = await oneInstruction();
-    const snapshot = await getInstructionSnapshot(deps.db, instructionId);
-    expect(stillCurrent(deps.db, snapshot, `${instructionId}x`)).toBeUndefined();
+    const { db, counts } = counting(deps.db);
+    await expect(
+      changeInstruction(db, instructionId, at, {
+        decide: () => ({ patch: { status: 'EXPIRED' }, audit: [auditOf('illegal')] }),
+      }),
+    ).rejects.toBeInstanceOf(IllegalTransition);
+    expect(counts.transactions).toBe(0);
+    expect((await getInstruction(db, instructionId))?.status).toBe('PENDING');
   });
 });
 
