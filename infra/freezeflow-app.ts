@@ -18,6 +18,23 @@ export const contextKeys = {
   jwtAudience: 'freezeflow:jwtAudience',
   /** comma-separated */
   jwtClientIds: 'freezeflow:jwtClientIds',
+  /**
+   * The stack's region, e.g. `cn-north-1`: the template then names its partition (`aws-cn`) and
+   * regional service facts literally. Unset: env-agnostic (AWS::Partition, AWS::Region).
+   */
+  region: 'freezeflow:region',
+  /** email address subscribed to the alarm topic */
+  alarmEmail: 'freezeflow:alarmEmail',
+  /** comma-separated bank ids whose systems get Cognito client credentials */
+  bankClients: 'freezeflow:bankClients',
+  authDomainPrefix: 'freezeflow:authDomainPrefix',
+  /** claim names of an external issuer's tokens (defaults role, agencyId, bankId) */
+  claimRole: 'freezeflow:claimRole',
+  claimAgencyId: 'freezeflow:claimAgencyId',
+  claimBankId: 'freezeflow:claimBankId',
+  /** A custom domain of the API, with the ARN of its ACM certificate (both or neither). */
+  apiDomainName: 'freezeflow:apiDomainName',
+  apiCertificateArn: 'freezeflow:apiCertificateArn',
 } as const;
 
 /**
@@ -36,14 +53,41 @@ export function createApp(
     const value: unknown = app.node.tryGetContext(key);
     return typeof value === 'string' && value.length > 0 ? value : undefined;
   };
+  const list = (key: string): string[] | undefined =>
+    context(key)
+      ?.split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
+  const region = context(contextKeys.region);
+  const apiDomainName = context(contextKeys.apiDomainName);
+  const apiCertificateArn = context(contextKeys.apiCertificateArn);
+  if ((apiDomainName === undefined) !== (apiCertificateArn === undefined)) {
+    throw new Error(`${contextKeys.apiDomainName} and ${contextKeys.apiCertificateArn} go together`);
+  }
   const stack = new FreezeflowStack(app, STACK_NAME, {
+    ...(region ? { env: { region } } : {}),
     description: 'freezeflow: police freeze orders to banks (Step Functions), confirmations, totals',
     jwtIssuer: context(contextKeys.jwtIssuer),
     jwtAudience: context(contextKeys.jwtAudience),
-    jwtClientIds: context(contextKeys.jwtClientIds)
-      ?.split(',')
-      .map((id) => id.trim())
-      .filter(Boolean),
+    jwtClientIds: list(contextKeys.jwtClientIds),
+    bankClients: list(contextKeys.bankClients),
+    alarmEmail: context(contextKeys.alarmEmail),
+    authDomainPrefix: context(contextKeys.authDomainPrefix),
+    claimNames: Object.fromEntries(
+      (
+        [
+          ['role', contextKeys.claimRole],
+          ['agencyId', contextKeys.claimAgencyId],
+          ['bankId', contextKeys.claimBankId],
+        ] as const
+      ).flatMap(([claim, key]) => {
+        const name = context(key);
+        return name ? [[claim, name]] : [];
+      }),
+    ),
+    ...(apiDomainName && apiCertificateArn
+      ? { apiDomain: { domainName: apiDomainName, certificateArn: apiCertificateArn } }
+      : {}),
     ...stackProps,
   });
   Validations.of(app).addPlugins(

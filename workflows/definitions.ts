@@ -61,8 +61,24 @@ export const workflowFiles: Record<WorkflowName, string> = {
   holdTimer: fileURLToPath(new URL('./hold-timer.asl.json', import.meta.url)),
 };
 
-export function readWorkflowDefinition(workflow: WorkflowName): string {
+/**
+ * The partition of every Task `Resource` (`arn:${Partition}:states:::...`): CDK binds it to the
+ * stack's partition (aws, aws-cn, aws-us-gov), so no definition names one literally.
+ */
+export const PARTITION_SUBSTITUTION = 'Partition';
+
+/** The ASL text as deployed: every `${...}` still in place for CDK's DefinitionSubstitutions. */
+export function readWorkflowTemplate(workflow: WorkflowName): string {
   return readFileSync(workflowFiles[workflow], 'utf8');
+}
+
+/**
+ * The ASL text as the local engine and the workflow tests run it: the partition bound to `aws` (the
+ * engine validates Resource ARNs; it has no partition of its own), function names left as
+ * placeholders (the engine binds Task states by name, see taskBindings).
+ */
+export function readWorkflowDefinition(workflow: WorkflowName): string {
+  return readWorkflowTemplate(workflow).replaceAll(`\${${PARTITION_SUBSTITUTION}}`, 'aws');
 }
 
 /** Which Task state runs which function (for the local engine's bindings and the CDK assertions). */

@@ -23,6 +23,19 @@ export interface Dependencies {
   events: EventPublisher;
 }
 
+/** The HTTP API's own absolute https:// URL (the template sets it: infra/freezeflow-stack.ts). */
+export const API_URL_ENV = 'FREEZEFLOW_API_URL';
+/** How many hops follow the money at most (default 6). */
+export const HOP_LIMIT_ENV = 'FREEZEFLOW_HOP_LIMIT';
+
+/** A bank must get links it can follow: refuse to run with a relative or plain-http API URL. */
+export function absoluteApiUrl(value: string | undefined): string {
+  if (!value || !/^https:\/\/[^/\s]+/.test(value)) {
+    throw new Error(`${API_URL_ENV} must be the API's absolute https:// URL, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 let fromEnvironment: Dependencies | undefined;
 
 export function awsDependencies(): Dependencies {
@@ -35,8 +48,8 @@ export function awsDependencies(): Dependencies {
     secrets,
     now: () => new Date(),
     allowLoopbackHttp: false,
-    hopLimit: Number(process.env.FREEZEFLOW_HOP_LIMIT ?? 6),
-    apiBaseUrl: process.env.FREEZEFLOW_API_URL ?? '',
+    hopLimit: Number(process.env[HOP_LIMIT_ENV] ?? 6),
+    apiBaseUrl: absoluteApiUrl(process.env[API_URL_ENV]),
     // Only the functions that publish get the bus name; the others never touch `events`.
     events: process.env[EVENT_BUS_ENV] ? eventBridgeFromEnvironment() : { publish: missingBus },
   };

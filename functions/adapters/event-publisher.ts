@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { traced } from './tracer.ts';
 
 /** Domain events other systems subscribe to (EventBridge in AWS, an in-process emitter locally). */
 export interface DomainEvent {
@@ -40,5 +41,5 @@ export class EventBridgePublisher implements EventPublisher {
 export function eventBridgeFromEnvironment(env: NodeJS.ProcessEnv = process.env): EventPublisher {
   const bus = env[EVENT_BUS_ENV];
   if (!bus) throw new Error(`${EVENT_BUS_ENV} is not set`);
-  return new EventBridgePublisher(new EventBridgeClient({}), bus);
+  return new EventBridgePublisher(traced(new EventBridgeClient({})), bus);
 }

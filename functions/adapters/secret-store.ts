@@ -7,6 +7,7 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { traced } from './tracer.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 /** The secrets cache of both stores: a missing secret is never remembered. */
@@ -164,7 +165,11 @@ export function secretStoreFromEnvironment(env: NodeJS.ProcessEnv = process.env)
     return { putSigningSecrets: missing, getSigningSecrets: missing };
   }
   const kmsKeyId = env[SECRETS_KMS_KEY_ENV];
-  return new SecretsManagerSecretStore(new SecretsManagerClient({}), prefix, kmsKeyId ? { kmsKeyId } : {});
+  return new SecretsManagerSecretStore(
+    traced(new SecretsManagerClient({})),
+    prefix,
+    kmsKeyId ? { kmsKeyId } : {},
+  );
 }
 
 /** Tests: secrets in a Map; the reference is `memory:<bankId>`. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   ExecutionAlreadyExists,
   InvalidToken,
@@ -8,6 +9,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
+import { traced } from './tracer.ts';
 
 /** The state machines of workflows/ (see workflows/definitions.ts). */
 export type WorkflowName = 'freezeOrder' | 'stopPaymentInstruction' | 'holdTimer';
@@ -30,9 +32,21 @@ export const STATE_MACHINE_ARN_ENV: Record<WorkflowName, string> = {
   holdTimer: 'HOLD_TIMER_STATE_MACHINE_ARN',
 };
 
-/** Step Functions execution names: 1-80 characters of a safe set. */
-export function executionName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 80);
+/** What Step Functions accepts as an execution name if CloudWatch logging of executions is to work. */
+export const EXECUTION_NAME_PATTERN = /^[0-9A-Za-z_-]{1,80}$/;
+
+/**
+ * The execution name of an id: the id itself when it is already a valid name, otherwise its leading
+ * run of valid characters (at most 15: the case id of every instruction, order and release id) and
+ * the SHA-256 of the whole id in hex. Stable, so a retried start hits ExecutionAlreadyExists instead
+ * of running twice; distinct ids never share a name. workflows/freeze-order.asl.json computes the same
+ * name for an instruction with `States.Format('{}-{}', $.caseId, States.Hash($.instructionId, 'SHA-256'))`
+ * (test/workflow/execution-names.test.ts holds the two equal).
+ */
+export function executionName(id: string): string {
+  if (EXECUTION_NAME_PATTERN.test(id)) return id;
+  const lead = (/^[0-9A-Za-z_-]*/.exec(id)?.[0] ?? '').slice(0, 15);
+  return `${lead}-${createHash('sha256').update(id, 'utf8').digest('hex')}`;
 }
 
 const isFinishedToken = (error: unknown) =>
@@ -83,7 +97,7 @@ export function stepFunctionsFromEnvironment(
     if (!value) throw new Error(`${STATE_MACHINE_ARN_ENV[w]} is not set`);
     return value;
   };
-  return new StepFunctionsWorkflowClient(new SFNClient({}), {
+  return new StepFunctionsWorkflowClient(traced(new SFNClient({})), {
     freezeOrder: arn('freezeOrder'),
     stopPaymentInstruction: arn('stopPaymentInstruction'),
     holdTimer: arn('holdTimer'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { metricNames } from '../adapters/metrics.ts';
 import { type DeliveryStep, deliverInstruction } from '../app/deliver-instruction.ts';
 import { sendReminder } from '../app/send-reminder.ts';
 import { InstructionTaskInput, taskHandler } from '../workflow/task-handler.ts';
@@ -17,6 +18,7 @@ export const createDispatchInstruction = (deps: Dependencies) =>
     DispatchInput,
     async ({ instructionId, kind }): Promise<DeliveryStep> =>
       kind === 'REMINDER' ? sendReminder(deps, instructionId) : deliverInstruction(deps, instructionId),
+    (step) => (step.outcome === 'DELIVERED' ? metricNames.instructionsDelivered : undefined),
   );
 
 export const handler = lambdaEntry(createDispatchInstruction);

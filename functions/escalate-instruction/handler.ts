@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Dependencies, lambdaEntry } from '../adapters/dependencies.ts';
+import { metricNames } from '../adapters/metrics.ts';
 import { escalateInstruction } from '../app/escalate-instruction.ts';
 import { InstructionTaskInput, taskHandler } from '../workflow/task-handler.ts';
 
@@ -11,16 +12,19 @@ const EscalateInput = InstructionTaskInput.extend({
 
 /** A person must look at the instruction (app/escalate-instruction.ts). */
 export const createEscalateInstruction = (deps: Dependencies) =>
-  taskHandler(EscalateInput, ({ instructionId, reason, error }) =>
-    escalateInstruction(
-      deps,
-      instructionId,
-      error
-        ? `${error.Error}: ${String(error.Cause ?? '').slice(0, 500)}`
-        : (reason ?? 'no answer after the reminder'),
-      'system:workflow',
-      error === undefined,
-    ),
+  taskHandler(
+    EscalateInput,
+    ({ instructionId, reason, error }) =>
+      escalateInstruction(
+        deps,
+        instructionId,
+        error
+          ? `${error.Error}: ${String(error.Cause ?? '').slice(0, 500)}`
+          : (reason ?? 'no answer after the reminder'),
+        'system:workflow',
+        error === undefined,
+      ),
+    (result) => (result.escalated ? metricNames.instructionsEscalated : undefined),
   );
 
 export const handler = lambdaEntry(createEscalateInstruction);

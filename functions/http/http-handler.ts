@@ -6,8 +6,9 @@ import type {
 } from 'aws-lambda';
 import type { ZodType } from 'zod';
 import { isDatabaseUnavailable } from '../adapters/dynamo/db.ts';
-import { log, maskAccounts } from '../adapters/logger.ts';
-import { type Caller, CallerClaims } from '../schemas/claims.ts';
+import { correlate, log, loggerMiddleware, maskAccounts } from '../adapters/logger.ts';
+import { metricNames, metricsMiddleware, recordMetric } from '../adapters/metrics.ts';
+import { type Caller, CallerClaims, claimNamesFromEnvironment, normalizeClaims } from '../schemas/claims.ts';
 import { IdempotencyKey } from '../schemas/common.ts';
 import { type RouteId, routeById } from '../schemas/routes.ts';
 import {
@@ -180,11 +181,14 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   };
 }
 
+const claimNames = claimNamesFromEnvironment();
+
 /** Claims as API Gateway's JWT authorizer (or the local verifier) leaves them; 401 when unusable. */
 export function callerOf(event: HttpEvent): Caller {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   if (!claims) throw unauthorized('a bearer token is required');
-  const parsed = CallerClaims.safeParse(claims);
+  // Claim names are configurable (an external OIDC issuer); Cognito's `custom:` names are accepted.
+  const parsed = CallerClaims.safeParse(normalizeClaims(claims, claimNames));
   if (!parsed.success) throw unauthorized('the token lacks a usable role or scope claim');
   return parsed.data;
 }
@@ -215,13 +219,38 @@ export function httpHandler(routeId: RouteId, handle: (request: HttpRequest) => 
         request.response = problemResponse(new HttpProblem(500, 'Internal Server Error', 'unexpected error'));
       },
     })
+    .use(loggerMiddleware())
+    .use(metricsMiddleware())
     .handler(async (event) => {
+      correlate(event.pathParameters);
       let caller: Caller | undefined;
       if (route.roles.length > 0) {
         caller = callerOf(event);
         if (!route.roles.includes(caller.role))
           throw forbidden(`role ${caller.role} cannot use ${route.method} ${route.path}`);
       }
-      return handle(new HttpRequest(event, caller));
+      const result = await handle(new HttpRequest(event, caller));
+      if (routeId === 'recordConfirmation' && result.statusCode === 201) confirmationMetrics(event.body);
+      return result;
     });
+}
+
+/** A newly recorded confirmation (201, not a replay): counted by result, frozen money per currency. */
+function confirmationMetrics(body: string | undefined): void {
+  try {
+    const parsed = JSON.parse(body ?? '{}') as {
+      result?: unknown;
+      frozen?: { currency?: unknown; minor?: unknown };
+    };
+    if (typeof parsed.result === 'string') {
+      recordMetric(metricNames.confirmations, 1, 'Count', ['result', parsed.result]);
+    }
+    const { currency, minor } = parsed.frozen ?? {};
+    if (typeof currency === 'string' && typeof minor === 'string' && /^\d{1,15}$/.test(minor)) {
+      // A metric is a double: exact below 2^53; the totals in the table stay the exact record.
+      recordMetric(metricNames.fundsFrozen, Number(minor), 'Count', ['currency', currency]);
+    }
+  } catch {
+    // metrics never fail a request
+  }
 }

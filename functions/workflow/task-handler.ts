@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
+import { correlate, loggerMiddleware } from '../adapters/logger.ts';
+import { type MetricName, metricsMiddleware, recordMetric } from '../adapters/metrics.ts';
 import { Id } from '../schemas/common.ts';
 
 /** Input every instruction task receives from the state machine. */
@@ -12,6 +14,21 @@ export type InstructionTaskInput = z.infer<typeof InstructionTaskInput>;
  * bug in the ASL, so it fails the task loudly), then the task. The same function runs in Lambda
  * and, bound by state name, in the local engine.
  */
-export function taskHandler<I, O>(schema: ZodType<I>, task: (input: I) => Promise<O>) {
-  return middy<unknown, O, Error, Context>().handler(async (event) => task(schema.parse(event)));
+export function taskHandler<I, O>(
+  schema: ZodType<I>,
+  task: (input: I) => Promise<O>,
+  /** The domain metric a result counts for, if any (e.g. a delivery that reached the bank). */
+  metricOf?: (output: O) => MetricName | undefined,
+) {
+  return middy<unknown, O, Error, Context>()
+    .use(loggerMiddleware())
+    .use(metricsMiddleware())
+    .handler(async (event) => {
+      const input = schema.parse(event);
+      correlate(input as Record<string, unknown>);
+      const output = await task(input);
+      const metric = metricOf?.(output);
+      if (metric) recordMetric(metric);
+      return output;
+    });
 }

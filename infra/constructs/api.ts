@@ -3,6 +3,7 @@ import * as apigwv1 from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { routes } from '../../functions/schemas/routes.ts';
@@ -20,6 +21,8 @@ export interface ApiProps {
   jwt: JwtSettings;
   logRetention: logs.RetentionDays;
   throttle: { burstLimit: number; rateLimit: number };
+  /** A custom domain of the API (its certificate in ACM, same region); else the default endpoint. */
+  customDomain?: { domainName: string; certificateArn: string };
 }
 
 /** Access log fields (HTTP API context variables): no bodies, no query strings, no tokens. */
@@ -46,6 +49,8 @@ export class Api extends Construct {
   readonly httpApi: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
   readonly routes: Map<string, apigw.HttpRoute> = new Map();
+  /** The API's public base URL, absolute https (what banks' links start with). */
+  readonly publicUrl: string;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -63,6 +68,21 @@ export class Api extends Construct {
         format: apigwv1.AccessLogFormat.custom(JSON.stringify(accessLogFormat)),
       },
     });
+
+    if (props.customDomain) {
+      const domainName = new apigw.DomainName(this, 'Domain', {
+        domainName: props.customDomain.domainName,
+        certificate: acm.Certificate.fromCertificateArn(
+          this,
+          'Certificate',
+          props.customDomain.certificateArn,
+        ),
+      });
+      new apigw.ApiMapping(this, 'DomainMapping', { api: this.httpApi, domainName, stage: this.stage });
+      this.publicUrl = `https://${props.customDomain.domainName}/`;
+    } else {
+      this.publicUrl = this.stage.url;
+    }
 
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwt.issuer, {
       jwtAudience: [...props.jwt.audience],

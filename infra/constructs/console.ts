@@ -8,13 +8,19 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { routes } from '../../functions/schemas/routes.ts';
 import { repoRoot } from '../paths.ts';
-import { cfnRef } from './cfn-ref.ts';
+import { cfnRef, nagPseudo } from './cfn-ref.ts';
 
 export interface ConsoleHostingProps {
   /** The HTTP API's stage URL (`https://<id>.execute-api.<region>.amazonaws.com/`). */
   apiUrl: string;
   /** OIDC sign-in of the console (authorization code + PKCE; console/src/auth.tsx). */
-  oidc: { issuer: string; clientId: string; scope?: string };
+  oidc: {
+    issuer: string;
+    clientId: string;
+    scope?: string;
+    /** Origins the sign-in talks to (discovery, token endpoint); default the issuer's origin. */
+    origins?: string[];
+  };
   /** The built console (`npm run build:console`); default console/dist. */
   distDir?: string;
 }
@@ -68,7 +74,7 @@ export class ConsoleHosting extends Construct {
       serverAccessLogsPrefix: 's3/',
     });
 
-    const issuerOrigin = new URL(props.oidc.issuer).origin;
+    const issuerOrigin = (props.oidc.origins ?? [new URL(props.oidc.issuer).origin]).join(' ');
     this.headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'freezeflow console: strict security headers',
       securityHeadersBehavior: {
@@ -111,11 +117,16 @@ export class ConsoleHosting extends Construct {
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicy: this.headers,
     };
+    const china = Stack.of(this).partition === 'aws-cn';
     this.distribution = new cloudfront.Distribution(this, 'Cdn', {
       comment: 'freezeflow console',
       defaultRootObject: 'console/index.html',
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        // Origin access control does not exist in the China regions (CloudFormation has no
+        // AWS::CloudFront::OriginAccessControl there): an origin access identity instead.
+        origin: china
+          ? origins.S3BucketOrigin.withOriginAccessIdentity(this.bucket)
+          : origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.headers,
@@ -133,6 +144,13 @@ export class ConsoleHosting extends Construct {
       logFilePrefix: 'cloudfront/',
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
     });
+    if (china) {
+      acknowledge(
+        this.distribution,
+        'AwsSolutions-CFR7',
+        'the China regions have no origin access control: the bucket is read through an origin access identity, still private',
+      );
+    }
     acknowledge(
       this.distribution,
       'AwsSolutions-CFR1',
@@ -195,6 +213,7 @@ export class ConsoleHosting extends Construct {
       );
       const role = handler.node.tryFindChild('ServiceRole');
       if (role) {
+        const { partition, region } = nagPseudo(Stack.of(this));
         acknowledge(
           role,
           'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -212,7 +231,7 @@ export class ConsoleHosting extends Construct {
         acknowledge(role, `AwsSolutions-IAM5[Resource::${cfnRef(this.bucket, 'Arn')}/*]`, why);
         acknowledge(
           role,
-          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+          `AwsSolutions-IAM5[Resource::arn:${partition}:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${region}/*]`,
           why,
         );
       }

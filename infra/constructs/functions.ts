@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Acknowledgment, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type Acknowledgment, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,10 +12,13 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { API_URL_ENV, HOP_LIMIT_ENV } from '../../functions/adapters/dependencies.ts';
 import { EVENT_BUS_ENV } from '../../functions/adapters/event-publisher.ts';
+import { LOG_LEVEL_ENV } from '../../functions/adapters/logger.ts';
 import { SECRET_PREFIX_ENV, SECRETS_KMS_KEY_ENV } from '../../functions/adapters/secret-store.ts';
 import { freezeflowTable, TABLE_NAME_ENV } from '../../functions/adapters/table-definition.ts';
 import { STATE_MACHINE_ARN_ENV, type WorkflowName } from '../../functions/adapters/workflow-client.ts';
+import { CLAIM_NAME_ENV, type ClaimNames } from '../../functions/schemas/claims.ts';
 import { streamConsumers } from '../../functions/schemas/stream-consumers.ts';
 import {
   type FunctionFolder,
@@ -97,6 +100,8 @@ export interface FunctionsProps {
   logRetention: logs.RetentionDays;
   /** The domain event bus: catalog entries with `publishesEvents` may put events on it. */
   eventBus: events.IEventBus;
+  /** Where the tokens carry role / agencyId / bankId (functions/schemas/claims.ts). */
+  claimNames: ClaimNames;
 }
 
 /**
@@ -118,6 +123,9 @@ export class Functions extends Construct {
     >;
 
     this.streamDeadLetterQueue = new sqs.Queue(this, 'StreamDeadLetterQueue', {
+      // Its messages point at confirmations whose follow-ups failed: they outlive the stack
+      // (docs/runbook.md says how to redrive them).
+      removalPolicy: RemovalPolicy.RETAIN,
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.key,
       enforceSSL: true,
@@ -142,6 +150,14 @@ export class Functions extends Construct {
     const fn = this.byFolder.get(folder);
     if (!fn) throw new Error(`function ${folder} is not deployed`);
     return fn;
+  }
+
+  /**
+   * Every function learns the API's absolute https:// URL (links sent to banks, e.g. confirmUrl).
+   * Set after the API exists: the API's integrations reference the functions, not the other way.
+   */
+  setApiUrl(url: string): void {
+    for (const fn of this.byFolder.values()) fn.addEnvironment(API_URL_ENV, url);
   }
 
   has(folder: FunctionFolder): boolean {
@@ -195,6 +211,11 @@ export class Functions extends Construct {
         ),
         // Like the ARNs: every handler builds its secret store; only IAM (below) lets it read or write.
         [SECRET_PREFIX_ENV]: props.signingSecretPrefix,
+        [HOP_LIMIT_ENV]: '6',
+        [CLAIM_NAME_ENV.role]: props.claimNames.role,
+        [CLAIM_NAME_ENV.agencyId]: props.claimNames.agencyId,
+        [CLAIM_NAME_ENV.bankId]: props.claimNames.bankId,
+        [LOG_LEVEL_ENV]: 'INFO',
         POWERTOOLS_SERVICE_NAME: 'freezeflow',
         NODE_OPTIONS: '--enable-source-maps',
       },

@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,7 +7,8 @@ import { Construct } from 'constructs';
 import type { WorkflowName } from '../../functions/adapters/workflow-client.ts';
 import {
   INSTRUCTION_STATE_MACHINE_SUBSTITUTION,
-  readWorkflowDefinition,
+  PARTITION_SUBSTITUTION,
+  readWorkflowTemplate,
   workflowFunctions,
 } from '../../workflows/definitions.ts';
 import type { Functions } from './functions.ts';
@@ -49,13 +50,16 @@ export class Workflow extends Construct {
     props: WorkflowProps,
     others: Record<string, string>,
   ): sfn.StateMachine {
-    const asl = readWorkflowDefinition(workflow);
+    const asl = readWorkflowTemplate(workflow);
     const substitutions: Record<string, string> = {};
     const invoked: lambda.IFunction[] = [];
     for (const key of substitutionKeys(asl)) {
       const task = Object.values(workflowFunctions).find((f) => f.substitution === key);
       const other = others[key];
-      if (task) {
+      if (key === PARTITION_SUBSTITUTION) {
+        // A literal (aws-cn) when the stack has a region, AWS::Partition when env-agnostic.
+        substitutions[key] = Stack.of(this).partition;
+      } else if (task) {
         const fn = props.functions.get(task.handler);
         substitutions[key] = fn.functionArn;
         invoked.push(fn);
@@ -76,8 +80,13 @@ export class Workflow extends Construct {
       tracingEnabled: true,
       logs: {
         // vendedlogs prefix: keeps the CloudWatch Logs resource policy small
+        // Under /aws/vendedlogs/ (keeps CloudWatch Logs' resource policy small), suffixed with the
+        // stack's own id: a retained group of a deleted stack never blocks a new one of that name.
         destination: new logs.LogGroup(this, `${id}Logs`, {
-          logGroupName: `/aws/vendedlogs/states/${name}`,
+          logGroupName: Fn.join('', [
+            `/aws/vendedlogs/states/${name}-`,
+            Fn.select(2, Fn.split('/', Aws.STACK_ID)),
+          ]),
           retention: props.logRetention,
         }),
         level: sfn.LogLevel.ALL,

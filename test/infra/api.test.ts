@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/schemas/routes.ts';
 import { contextKeys } from '../../infra/freezeflow-app.ts';
-import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../../infra/freezeflow-stack.ts';
+import { DEFAULT_JWT_AUDIENCE } from '../../infra/freezeflow-stack.ts';
 import { type Built, buildStack, fastApp, ofType, type Resource } from './fixture.ts';
 
 let built: Built;
@@ -108,13 +108,17 @@ describe('routes that share a prefix', () => {
 });
 
 describe('JWT authorizer', () => {
-  it('is one authorizer with the default issuer and audience', () => {
+  it("is one authorizer of the stack's own Cognito user pool, accepting its app clients", () => {
     expect(authorizers()).toHaveLength(1);
-    expect(authorizers()[0]![1].Properties).toMatchObject({
-      AuthorizerType: 'JWT',
-      IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Issuer: DEFAULT_JWT_ISSUER, Audience: [DEFAULT_JWT_AUDIENCE] },
+    const props = authorizers()[0]![1].Properties;
+    expect(props).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
+    const pool = built.logicalId(built.stack.identity!.userPool);
+    expect(props.JwtConfiguration.Issuer).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [pool, 'ProviderURL'] }]],
     });
+    const clients = ofType(built.resources, 'AWS::Cognito::UserPoolClient').map(([id]) => ({ Ref: id }));
+    expect(clients.length).toBeGreaterThan(0);
+    expect(props.JwtConfiguration.Audience).toEqual(clients);
   });
 
   it('takes issuer, audience and client ids from stack props or -c context', () => {

@@ -94,6 +94,8 @@ describe('cdk-nag AwsSolutions', () => {
         ),
         `AwsSolutions-IAM5[Resource::${cfnRef(stack.console.bucket, 'Arn')}/*]`,
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        // the Cognito pool (infra/constructs/identity.ts): Essentials, not the Plus plan's threat protection
+        'AwsSolutions-COG8',
         // the reconciler's schedule may invoke the reconciler's versions (CDK's grantInvoke)
         `AwsSolutions-IAM5[Resource::${cfnRef(stack.functions.get('reconcile'), 'Arn')}:*]`,
       ]),

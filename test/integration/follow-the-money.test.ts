@@ -75,7 +75,7 @@ describe('follow the money (the stream consumer) against DynamoDB Local', () => 
       ],
     });
     const result = await follow(parent);
-    expect(result).toEqual({ followOns: 2 });
+    expect(result).toEqual({ batchItemFailures: [], followOns: 2 });
     const view = await loadCaseView(deps.db, caseId);
     const children = view!.instructions.filter((i) => i.parentInstructionId === parent);
     // budget 1000 - 200 - 100 = 700: 500 to A2, then 200 to A3, nothing left for A4.
@@ -106,7 +106,10 @@ describe('follow the money (the stream consumer) against DynamoDB Local', () => 
     await follow(parent);
     const before = await dumpTable(deps.db);
     const again = await Promise.all([follow(parent), follow(parent)]);
-    expect(again).toEqual([{ followOns: 0 }, { followOns: 0 }]);
+    expect(again).toEqual([
+      { batchItemFailures: [], followOns: 0 },
+      { batchItemFailures: [], followOns: 0 },
+    ]);
     expect(await dumpTable(deps.db)).toBe(before);
     // the start is repeated (the execution name makes it a no-op in Step Functions)
     const followStarts = deps.workflow.startExecution.mock.calls.filter((c) => c[1] === `${parent}-follow`);
@@ -129,7 +132,7 @@ describe('follow the money (the stream consumer) against DynamoDB Local', () => 
         { toBankId: 'B3', toAccount: 'A3', amount: cny(300n) },
       ],
     });
-    expect(await follow(first!.instructionId)).toEqual({ followOns: 1 });
+    expect(await follow(first!.instructionId)).toEqual({ batchItemFailures: [], followOns: 1 });
     const view = await loadCaseView(deps.db, caseId);
     expect(view!.edges.map((e) => e.reasonNotFollowed ?? 'FOLLOWED')).toEqual([
       'ALREADY_TARGETED',
@@ -154,7 +157,7 @@ describe('follow the money (the stream consumer) against DynamoDB Local', () => 
       result: 'ACTIONED',
       onwardTransfers: [{ toBankId: 'B3', toAccount: 'A3', amount: cny(1000n) }],
     });
-    expect(await follow(hop2.instructionId)).toEqual({ followOns: 0 });
+    expect(await follow(hop2.instructionId)).toEqual({ batchItemFailures: [], followOns: 0 });
     const view = await loadCaseView(deps.db, caseId);
     expect(view!.edges.find((e) => e.fromInstructionId === hop2.instructionId)?.reasonNotFollowed).toBe(
       'HOP_LIMIT',
@@ -179,7 +182,7 @@ describe('follow the money (the stream consumer) against DynamoDB Local', () => 
     });
     expect(answer.status).toBe(201);
     expect(answer.body.status).toBe('PARTIALLY_FROZEN');
-    expect(await follow(id)).toEqual({ followOns: 1 });
+    expect(await follow(id)).toEqual({ batchItemFailures: [], followOns: 1 });
     const view = await loadCaseView(deps.db, caseId);
     const parent = view!.instructions.find((i) => i.instructionId === id)!;
     expect(parent.late).toBe(true);

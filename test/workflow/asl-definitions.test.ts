@@ -7,6 +7,7 @@ import type { WorkflowName } from '../../functions/adapters/workflow-client.ts';
 import { WORKFLOW_LAMBDA_TIMEOUT_SECONDS } from '../../infra/constructs/functions.ts';
 import {
   INSTRUCTION_STATE_MACHINE_SUBSTITUTION,
+  PARTITION_SUBSTITUTION,
   stateNames,
   taskBindings,
   workflowFunctions,
@@ -52,7 +53,7 @@ describe.each(workflows)('%s ASL', (workflow) => {
     for (const [name, state] of tasks(asl)) {
       const target = taskBindings[workflow][name];
       if (target === 'startInstructionWorkflow') {
-        expect(state.Resource, name).toBe('arn:aws:states:::states:startExecution');
+        expect(state.Resource, name).toBe(`arn:\${${PARTITION_SUBSTITUTION}}:states:::states:startExecution`);
         expect(state.Parameters?.['StateMachineArn'], name).toBe(
           `\${${INSTRUCTION_STATE_MACHINE_SUBSTITUTION}}`,
         );
@@ -60,7 +61,9 @@ describe.each(workflows)('%s ASL', (workflow) => {
       }
       expect(target, name).toBeDefined();
       if (target === undefined) continue;
-      expect(state.Resource, name).toMatch(/^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/);
+      expect(state.Resource, name).toMatch(
+        /^arn:\$\{Partition\}:states:::lambda:invoke(\.waitForTaskToken)?$/,
+      );
       expect(state.Parameters?.['FunctionName'], name).toBe(`\${${workflowFunctions[target].substitution}}`);
     }
   });
@@ -68,6 +71,7 @@ describe.each(workflows)('%s ASL', (workflow) => {
   it('uses only known substitution placeholders', () => {
     const known = new Set<string>([
       INSTRUCTION_STATE_MACHINE_SUBSTITUTION,
+      PARTITION_SUBSTITUTION,
       ...Object.values(workflowFunctions).map((f) => f.substitution),
     ]);
     const used = [...JSON.stringify(asl).matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1] ?? '');
@@ -117,7 +121,7 @@ describe.each(workflows)('%s ASL', (workflow) => {
 
   it('gives every lambda:invoke Task a TimeoutSeconds above the 60 s Lambda timeout it wraps', () => {
     const short = tasks(asl)
-      .filter(([, s]) => s.Resource !== 'arn:aws:states:::lambda:invoke.waitForTaskToken')
+      .filter(([, s]) => !s.Resource?.endsWith(':::lambda:invoke.waitForTaskToken'))
       .filter(([, s]) => (s.TimeoutSeconds ?? 0) <= WORKFLOW_LAMBDA_TIMEOUT_SECONDS)
       .map(([n]) => n);
     expect(short).toEqual([]);

@@ -4,6 +4,7 @@
  * start a no-op (within a bounded memory of names), and a running execution is never forgotten.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { executionName } from '../../functions/adapters/workflow-client.ts';
 import { type ExecutionRecord, LocalWorkflowEngine } from '../../local/workflow-engine.ts';
 import { CASE_ID, instructionId, type Payload, Stubs, until } from './harness.ts';
 
@@ -14,7 +15,7 @@ afterEach(async () => {
   engine = undefined;
 });
 
-const key = (n: number) => `stopPaymentInstruction:${instructionId(n)}`;
+const key = (n: number) => `stopPaymentInstruction:${executionName(instructionId(n))}`;
 
 describe('finished executions', () => {
   it('keeps the most recent records, forgets older ones, and still treats their names as started', async () => {

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectorPermanentError } from '../../functions/adapters/bank-connector.ts';
+import { executionName } from '../../functions/adapters/workflow-client.ts';
 import { type ExecutionRecord, LocalWorkflowEngine } from '../../local/workflow-engine.ts';
 import {
   CASE_ID,
@@ -33,7 +34,7 @@ afterEach(async () => {
 /** Records every 'executionStarted' event as `workflow:name`. */
 function startedLog(e: LocalWorkflowEngine): string[] {
   const log: string[] = [];
-  e.on('executionStarted', (r: ExecutionRecord) => log.push(`${r.workflow}:${r.name}`));
+  e.on('executionStarted', (r: ExecutionRecord) => log.push(`${r.workflow}:${executionName(r.name)}`));
   return log;
 }
 
@@ -56,7 +57,10 @@ describe('freeze order fan-out', () => {
     const order = execution(e, 'freezeOrder', ORDER_ID);
     await until(() => ids.every((id) => stubs.tokens(id).length === 1), 5_000, 'three token registrations');
 
-    expect(started).toEqual([`freezeOrder:${ORDER_ID}`, ...ids.map((id) => `stopPaymentInstruction:${id}`)]);
+    expect(started).toEqual([
+      `freezeOrder:${executionName(ORDER_ID)}`,
+      ...ids.map((id) => `stopPaymentInstruction:${executionName(id)}`),
+    ]);
     for (const id of ids) {
       const record = instructionExecution(e, id);
       expect(record.input).toEqual({ caseId: CASE_ID, instructionId: id });
@@ -101,7 +105,7 @@ describe('freeze order fan-out', () => {
     const started = startedLog(e);
     await e.startExecution('freezeOrder', ORDER_ID, orderInput(ORDER_ID, []));
     await e.idle();
-    expect(started).toEqual([`freezeOrder:${ORDER_ID}`]);
+    expect(started).toEqual([`freezeOrder:${executionName(ORDER_ID)}`]);
     expect(execution(e, 'freezeOrder', ORDER_ID).status).toBe('SUCCEEDED');
     expect(stubs.calls.map((c) => c.fn)).toEqual(['summarizeOrder']);
   });
@@ -226,9 +230,9 @@ describe('idempotent starts', () => {
     expect(instructionExecution(e, id)).toBe(first);
     await until(() => stubs.tokens(id).length === 1, 5_000, 'the token registration');
 
-    expect(started).toEqual([`stopPaymentInstruction:${id}`]);
+    expect(started).toEqual([`stopPaymentInstruction:${executionName(id)}`]);
     expect(stubs.of('dispatchInstruction', id)).toHaveLength(1);
-    expect([...e.executions.keys()]).toEqual([`stopPaymentInstruction:${id}`]);
+    expect([...e.executions.keys()]).toEqual([`stopPaymentInstruction:${executionName(id)}`]);
   });
 
   it('runs a freeze order once, and a follow-on batch starts only the instructions without an execution', async () => {
@@ -259,10 +263,10 @@ describe('idempotent starts', () => {
 
     expect(follow.status).toBe('SUCCEEDED');
     expect(started).toEqual([
-      `freezeOrder:${ORDER_ID}`,
-      ...ids.map((id) => `stopPaymentInstruction:${id}`),
-      `freezeOrder:${followName}`,
-      `stopPaymentInstruction:${followId}`,
+      `freezeOrder:${executionName(ORDER_ID)}`,
+      ...ids.map((id) => `stopPaymentInstruction:${executionName(id)}`),
+      `freezeOrder:${executionName(followName)}`,
+      `stopPaymentInstruction:${executionName(followId)}`,
     ]);
     for (const id of ids) expect(stubs.of('dispatchInstruction', id)).toHaveLength(1);
     expect(stubs.of('dispatchInstruction', followId)).toHaveLength(1);

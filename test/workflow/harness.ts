@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { vi } from 'vitest';
-import type { WorkflowName } from '../../functions/adapters/workflow-client.ts';
+import { executionName, type WorkflowName } from '../../functions/adapters/workflow-client.ts';
 import { type ExecutionRecord, LocalWorkflowEngine } from '../../local/workflow-engine.ts';
 import {
   taskBindings,
@@ -126,7 +126,7 @@ export function execution(
   workflow: WorkflowName,
   name: string,
 ): ExecutionRecord {
-  const record = engine.executions.get(`${workflow}:${name}`);
+  const record = engine.executions.get(`${workflow}:${executionName(name)}`);
   if (!record) throw new Error(`no ${workflow} execution named ${name}`);
   return record;
 }

@@ -13,6 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  EXECUTION_NAME_PATTERN,
   executionName,
   STATE_MACHINE_ARN_ENV,
   StepFunctionsWorkflowClient,
@@ -47,7 +48,11 @@ describe('StepFunctionsWorkflowClient.startExecution', () => {
     const calls = sfnMock.commandCalls(StartExecutionCommand);
     expect(calls).toHaveLength(1);
     const sent = calls[0]!.args[0].input;
-    expect(sent).toMatchObject({ stateMachineArn: arns.freezeOrder, name: 'CTESTCASE01.OABC123' });
+    expect(sent).toMatchObject({
+      stateMachineArn: arns.freezeOrder,
+      name: executionName('CTESTCASE01.OABC123'),
+    });
+    expect(sent.name).toMatch(EXECUTION_NAME_PATTERN);
     expect(JSON.parse(sent.input ?? '')).toEqual({ caseId: 'CTESTCASE01', instructionIds: ['a'] });
     await client().startExecution('stopPaymentInstruction', 'i-1', {});
     expect(sfnMock.commandCalls(StartExecutionCommand)[1]?.args[0].input.stateMachineArn).toBe(
@@ -71,10 +76,35 @@ describe('StepFunctionsWorkflowClient.startExecution', () => {
 });
 
 describe('executionName', () => {
-  it('keeps 1-80 characters of [A-Za-z0-9_.-]', () => {
-    expect(executionName('CTESTCASE01.OABC123.1-2')).toBe('CTESTCASE01.OABC123.1-2');
-    expect(executionName('a~b c/d')).toBe('a_b_c_d');
-    expect(executionName('x'.repeat(200))).toHaveLength(80);
+  const ids = [
+    'CTESTCASE01.OABC123.1-2',
+    'CTESTCASE01.OABC123.1-2-hold',
+    'CTESTCASE01.RABCDEFGH',
+    'CTESTCASE01.OABC123.12-1-redeliver-20261202001122333',
+    'a~b c/d',
+    'x'.repeat(200),
+    `${'C'.repeat(40)}.O1.1`,
+  ];
+
+  it('maps every id into [0-9A-Za-z_-]{1,80}, which CloudWatch logging of executions needs', () => {
+    for (const id of ids) expect(executionName(id), id).toMatch(EXECUTION_NAME_PATTERN);
+  });
+
+  it('is stable (a retried start gets the same name) and keeps the case id in front', () => {
+    const name = executionName('CTESTCASE01.OABC123.1-2');
+    expect(executionName('CTESTCASE01.OABC123.1-2')).toBe(name);
+    expect(name).toMatch(/^CTESTCASE01-[0-9a-f]{64}$/);
+  });
+
+  it('gives distinct ids distinct names, also ids that differ only where characters are replaced', () => {
+    const similar = ['a.b', 'a~b', 'a_b', 'a-b', 'a b', `${'x'.repeat(199)}y`];
+    expect(new Set([...ids, ...similar].map(executionName)).size).toBe(ids.length + similar.length);
+  });
+
+  it('keeps a name that is already valid as it is (the local engine maps names the ASL computed)', () => {
+    expect(executionName('CTESTCASE01-hold')).toBe('CTESTCASE01-hold');
+    const once = executionName('CTESTCASE01.OABC123.1');
+    expect(executionName(once)).toBe(once);
   });
 });
 

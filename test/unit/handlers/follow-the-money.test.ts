@@ -89,7 +89,7 @@ describe('follow-the-money', () => {
         transfer('B001', PARENT_ACCOUNT, '500000'),
       ]),
     );
-    expect(result).toEqual({ followOns: 1 });
+    expect(result).toEqual({ batchItemFailures: [], followOns: 1 });
     const items = table.transactItems();
     const followOnId = `${INSTRUCTION_ID}-1`;
 
@@ -161,7 +161,10 @@ describe('follow-the-money', () => {
 
   it('no follow-on past the hop limit', async () => {
     seedParent({ hop: 6 });
-    expect(await follow(streamEvent([transfer('B002', 'ACC-A', '100')]))).toEqual({ followOns: 0 });
+    expect(await follow(streamEvent([transfer('B002', 'ACC-A', '100')]))).toEqual({
+      batchItemFailures: [],
+      followOns: 0,
+    });
     const edges = table
       .transactItems()
       .flatMap((op) => (op.Put?.Item.type === 'TrailEdge' ? [op.Put.Item] : []));
@@ -184,7 +187,10 @@ describe('follow-the-money', () => {
         followed: true,
       }),
     );
-    expect(await follow(streamEvent([transfer('B002', 'ACC-A', '100')]))).toEqual({ followOns: 0 });
+    expect(await follow(streamEvent([transfer('B002', 'ACC-A', '100')]))).toEqual({
+      batchItemFailures: [],
+      followOns: 0,
+    });
     expect(table.ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
     expect(setup.workflow.startExecution).toHaveBeenCalledWith('freezeOrder', `${INSTRUCTION_ID}-follow`, {
       caseId: CASE_ID,

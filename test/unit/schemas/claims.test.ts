@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { actorOf, CallerClaims, roles } from '../../../functions/schemas/claims.ts';
+import {
+  actorOf,
+  CallerClaims,
+  CLAIM_NAME_ENV,
+  claimNamesFromEnvironment,
+  DEFAULT_CLAIM_NAMES,
+  normalizeClaims,
+  roles,
+} from '../../../functions/schemas/claims.ts';
 import { errorPaths, parseOk } from './field-errors.ts';
 
 /** Registered JWT claims the authorizer passes along with ours: never a reason to refuse. */
@@ -76,5 +84,47 @@ describe('actorOf (who did it, for the audit trail)', () => {
     expect(actorOf({ sub: 'ops', role: 'bank', bankId: 'B001' })).toBe('bank:B001:ops');
     expect(actorOf({ sub: 'r', role: 'regulator' })).toBe('regulator:r');
     expect(actorOf({ sub: 'root', role: 'admin' })).toBe('admin:root');
+  });
+});
+
+describe('normalizeClaims (claim names of the issuer; Cognito custom: attributes)', () => {
+  it('reads the default names role / agencyId / bankId', () => {
+    expect(
+      CallerClaims.parse(normalizeClaims({ sub: 's', role: 'police', agencyId: 'P1', iss: 'x' })),
+    ).toEqual({
+      sub: 's',
+      role: 'police',
+      agencyId: 'P1',
+    });
+  });
+
+  it('accepts custom:role, custom:agencyId, custom:bankId (a Cognito ID token, a V1 trigger)', () => {
+    expect(
+      CallerClaims.parse(normalizeClaims({ sub: 's', 'custom:role': 'bank', 'custom:bankId': 'B1' })),
+    ).toEqual({
+      sub: 's',
+      role: 'bank',
+      bankId: 'B1',
+    });
+  });
+
+  it('reads the names an external issuer uses, configured per deployment', () => {
+    const names = { role: 'freezeflow_role', agencyId: 'agency', bankId: 'https://freezeflow/bank' };
+    const raw = { sub: 's', freezeflow_role: 'bank', 'https://freezeflow/bank': 'B2', role: 'admin' };
+    expect(CallerClaims.parse(normalizeClaims(raw, names))).toEqual({ sub: 's', role: 'bank', bankId: 'B2' });
+  });
+
+  it('prefers the configured name over custom:', () => {
+    expect(normalizeClaims({ sub: 's', role: 'regulator', 'custom:role': 'admin' }).role).toBe('regulator');
+  });
+
+  it('takes the names from the environment, with the defaults when unset', () => {
+    expect(claimNamesFromEnvironment({})).toEqual(DEFAULT_CLAIM_NAMES);
+    expect(
+      claimNamesFromEnvironment({
+        [CLAIM_NAME_ENV.role]: 'r',
+        [CLAIM_NAME_ENV.bankId]: 'b',
+      } as NodeJS.ProcessEnv),
+    ).toEqual({ role: 'r', agencyId: 'agencyId', bankId: 'b' });
   });
 });
