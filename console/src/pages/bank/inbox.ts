@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { call } from '../../api/client.ts';
-import type { BankInstructionView, InboxPage } from '../../api/views.ts';
+import type { BankInstructionView, InboxPage, LegalBasis } from '../../api/views.ts';
 import { useConsole } from '../../context.tsx';
 
 export { AWAITING, inboxOrder, isOverdue, needsAction } from '../../lib/inbox-order.ts';
@@ -27,6 +27,19 @@ export function acknowledgeHold(bankId: string, i: BankInstructionView): void {
   firstHold.set(`${bankId}/${i.instructionId}`, i.holdUntil);
 }
 
+/**
+ * An inbox item is the body of its push (docs/api.md "The inbox": `amount`, not `requested`) plus its
+ * state; the desk's pages read the instruction view's names, so the item is given both.
+ */
+function asInstructionView(item: BankInstructionView & { authority?: LegalBasis }): BankInstructionView {
+  // A RELEASE's push names its legal basis `authority`.
+  return {
+    ...item,
+    requested: item.requested ?? item.amount,
+    legalBasis: item.legalBasis ?? item.authority,
+  } as BankInstructionView;
+}
+
 /** The whole inbox of the signed-in bank (the API scopes it: another bank's id answers 404). */
 export function useInbox(bankId: string) {
   const { api } = useConsole();
@@ -42,7 +55,7 @@ export function useInbox(bankId: string) {
             params: { path: { bankId }, query: { limit: '100', ...(cursor ? { cursor } : {}) } },
           }),
         );
-        items.push(...data.items);
+        items.push(...data.items.map(asInstructionView));
         cursor = data.nextCursor ?? undefined;
         pages += 1;
       } while (cursor && pages < MAX_PAGES);
