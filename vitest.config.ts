@@ -25,6 +25,9 @@ export default defineConfig({
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
+          // Its servers meet banks that hang for the whole push timeout: with two sandboxes per
+          // function the hold timers' steps queue behind those pushes, so they get the default 8.
+          env: { FREEZEFLOW_SANDBOXES_PER_FUNCTION: '8' },
           testTimeout: 300_000,
           hookTimeout: 120_000,
           maxWorkers: 4,

@@ -11,7 +11,8 @@ import type { MoneyJson } from './money.ts';
  *      INSTRUCTION_NOT_AWAITING_CONFIRMATION.
  * A retry sooner than Retry-After is marked `early` and answered 503 again.
  */
-export const SANDBOX_RETRY_AFTER_SECONDS = 1;
+// Long enough that a client retrying at once is told apart from one that waited, on a busy machine too.
+export const SANDBOX_RETRY_AFTER_SECONDS = 3;
 
 export interface SandboxAttempt {
   at: string;
