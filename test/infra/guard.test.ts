@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { guardRulesDir, guardSuppressions } from '../../infra/guard.ts';
+import { chinaGuardSuppressions, guardRulesDir, guardSuppressions } from '../../infra/guard.ts';
 
 describe('cfn-guard suppressions', () => {
   const files = readdirSync(guardRulesDir).flatMap((service) =>
@@ -18,7 +18,7 @@ describe('cfn-guard suppressions', () => {
     expect(files.length).toBeGreaterThan(100);
   });
 
-  it.each(Object.entries(guardSuppressions))(
+  it.each(Object.entries({ ...guardSuppressions, ...chinaGuardSuppressions }))(
     '%s is a rule of the plugin, turned off with a reason',
     (rule, why) => {
       expect(files).toContain(rule);
