@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiver, holdEverything, type Push } from '../../examples/bank-receiver/server.ts';
+import { SANDBOX_RETRY_AFTER_SECONDS } from '../../functions/domain/sandbox.ts';
 import { checkApi } from '../../packages/bank-kit/src/api-checks.ts';
 import { type CheckResult, formatResult } from '../../packages/bank-kit/src/conformance.ts';
 import { useLocalSystem } from '../support/local-system.ts';
@@ -45,7 +46,9 @@ const brokenHandler = (fault: Client, token: string) => async (push: Push) => {
       frozen: push.amount,
     });
     if (r.status !== 503) return;
-    await new Promise((resolve) => setTimeout(resolve, fault === 'ignores Retry-After' ? 50 : 1_100));
+    await new Promise((resolve) =>
+      setTimeout(resolve, fault === 'ignores Retry-After' ? 50 : SANDBOX_RETRY_AFTER_SECONDS * 1000 + 100),
+    );
   }
 };
 
@@ -71,7 +74,7 @@ beforeAll(async () => {
   await Promise.all(
     (Object.entries(bankIds) as [Client, string][]).map(async ([client, bankId]) => {
       const token = await local.api.token('bank', { bankId });
-      results[client] = await checkApi({ api: local.system.url, bankId, token, waitSeconds: 15 });
+      results[client] = await checkApi({ api: local.system.url, bankId, token, waitSeconds: 25 });
     }),
   );
 }, 120_000);

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
+import { SANDBOX_RETRY_AFTER_SECONDS } from '../../functions/domain/sandbox.ts';
 import { CaseAuditAnswer } from '../../functions/schemas/api.ts';
 import type { Role } from '../../functions/schemas/claims.ts';
 import { documentedStatuses } from '../../functions/schemas/openapi.ts';
@@ -200,11 +201,11 @@ describe('openapi.json vs the running server', () => {
     const sandboxCall: Call = { params: { bankId: PUSH, deliveryId }, as: pushBank, key: false };
     const sandboxConfirmation = { confirmationId: 'spec-s1', result: 'ACTIONED', frozen: cny(100_000n) };
     await hit('bankTestConfirmation', { ...sandboxCall, body: sandboxConfirmation }); // 503
-    await sleep(1_100);
+    await sleep(SANDBOX_RETRY_AFTER_SECONDS * 1000 + 100);
     await hit('bankTestConfirmation', { ...sandboxCall, body: sandboxConfirmation }); // recorded, 503
-    await sleep(1_100);
+    await sleep(SANDBOX_RETRY_AFTER_SECONDS * 1000 + 100);
     await hit('bankTestConfirmation', { ...sandboxCall, body: sandboxConfirmation }); // 200
-    await sleep(1_100);
+    await sleep(SANDBOX_RETRY_AFTER_SECONDS * 1000 + 100);
     await hit('bankTestConfirmation', {
       ...sandboxCall,
       body: { ...sandboxConfirmation, confirmationId: 'x' },
