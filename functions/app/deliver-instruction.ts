@@ -9,9 +9,10 @@ import type { Dependencies } from '../adapters/dependencies.ts';
 import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
 import {
+  type AttemptClaim,
+  decideAttemptClaim,
   decideDelivered,
   decideDeliveryFailed,
-  decideDeliveryTimes,
   decideRetry,
   deliveryIdOf,
   deliveryWanted,
@@ -60,9 +61,11 @@ function view(i: StopPaymentInstruction, now: Date, outcome: DeliveryStep['outco
 }
 
 /**
- * One attempt at delivering an instruction (docs/api.md "Push connector"). The first attempt fixes
- * `deadlineAt` (now + the bank's SLA) and `holdUntil` (now + holdHours, unless a confirmation set it
- * first) and records them BEFORE the push, so every attempt carries the same body and delivery id.
+ * One attempt at delivering an instruction (docs/api.md "Push connector"). Each attempt first claims
+ * the delivery (domain/delivery.ts decideAttemptClaim): the workflow, a retry of its task and the
+ * reconciler may call this side by side, and only one pushes, never before a scheduled retry. The
+ * first attempt fixes `deadlineAt` (now + the bank's SLA) and `holdUntil` (now + holdHours, unless a
+ * confirmation set it first) and records them BEFORE the push, so every attempt carries the same body.
  * A transient fault schedules the next attempt (backoff with jitter, honouring Retry-After) until the
  * deadline; a permanent one, or the deadline, makes a new instruction DISPATCH_FAILED and escalates it
  * at once. A bank may confirm at any moment: the status it set is kept and only the delivery recorded.
@@ -80,8 +83,11 @@ export async function deliverInstruction(
   const bank = await getBankForDelivery(deps.db, instruction.bankId);
   if (!bank) return failDelivery(deps, instructionId, `bank ${instruction.bankId} is not registered`, actor);
 
-  if (!instruction.deliveryStartedAt) instruction = await fixDeliveryTimes(deps, instructionId, bank, now);
-  if (!deliveryWanted(instruction)) return view(instruction, now, 'DONE');
+  const claim = await claimAttempt(deps, instructionId, bank, now);
+  if (claim.kind === 'notWanted') return view(claim.instruction, now, 'DONE');
+  // Another attempt is in flight or a retry is scheduled later: come back then (it may be done by then).
+  if (claim.kind === 'notYet') return view(claim.instruction, now, 'RETRY', secondsUntil(claim.at, now));
+  instruction = claim.instruction;
 
   try {
     await pushIfPushBank(
@@ -111,20 +117,33 @@ async function pushIfPushBank(
   if (bank.mode === 'push') await connector.push(bank, message, deliveryId);
 }
 
-async function fixDeliveryTimes(
+/** The attempt's claim (domain/delivery.ts decideAttemptClaim), with the instruction as stored after it. */
+async function claimAttempt(
   deps: Dependencies,
   instructionId: string,
   bank: BankDirectoryEntry,
   now: Date,
-): Promise<StopPaymentInstruction> {
+): Promise<
+  | { kind: 'claimed' | 'notWanted'; instruction: StopPaymentInstruction }
+  | { kind: 'notYet'; at: string; instruction: StopPaymentInstruction }
+> {
+  let claim: AttemptClaim = { kind: 'notWanted' };
   await changeInstruction(deps.db, instructionId, () => deps.now().toISOString(), {
-    decide: (current) =>
-      decideDeliveryTimes(current, { now, slaSeconds: bank.slaSeconds, inFlightMs: ATTEMPT_IN_FLIGHT_MS }),
+    decide: (current) => {
+      claim = decideAttemptClaim(current, {
+        now,
+        slaSeconds: bank.slaSeconds,
+        inFlightMs: ATTEMPT_IN_FLIGHT_MS,
+      });
+      return claim.kind === 'claimed' ? claim.decision : undefined;
+    },
   });
-  // Whoever won, the times are on the item now: deliver with what is stored.
   const stored = await getInstruction(deps.db, instructionId);
   if (!stored) throw new Error(`instruction ${instructionId} vanished`);
-  return stored;
+  const decided = claim as AttemptClaim;
+  return decided.kind === 'notYet'
+    ? { kind: 'notYet', at: decided.at, instruction: stored }
+    : { kind: decided.kind, instruction: stored };
 }
 
 async function recordDelivered(

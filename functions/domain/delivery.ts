@@ -21,28 +21,50 @@ export const deliveryWanted = (i: StopPaymentInstruction): boolean =>
 export const deliveryIdOf = (i: StopPaymentInstruction): string =>
   `${i.instructionId}:${i.kind === 'RELEASE' ? 'RELEASE' : 'FREEZE'}`;
 
+export type AttemptClaim =
+  /** This attempt may push: its decision marks it in flight. */
+  | { kind: 'claimed'; decision: InstructionDecision }
+  /** Nothing (more) to deliver. */
+  | { kind: 'notWanted' }
+  /** Another attempt is in flight, or the next one is scheduled for later (Retry-After, backoff). */
+  | { kind: 'notYet'; at: string };
+
 /**
- * The first attempt fixes `deadlineAt` (now + the bank's SLA) and `holdUntil` (now + holdHours,
- * unless a confirmation set it first), BEFORE the push, so every attempt carries the same body.
- * `inFlightMs`: should the attempt die with its process, the next one is due after the push could
- * have timed out (the due index never points back into the past while an attempt is in flight).
+ * Before every push, an attempt claims the delivery: it is due (`nextAttemptAt` unset or passed) and
+ * this attempt moves `nextAttemptAt` past the time the push could take (`inFlightMs`), so the
+ * workflow, its task retries and the reconciler never push the same delivery side by side, nor
+ * earlier than a scheduled retry. Should the attempt die with its process, the next one is due once
+ * the claim runs out (the due index never points back into the past while an attempt is in flight).
+ * The first attempt also fixes `deadlineAt` (now + the bank's SLA) and `holdUntil` (now + holdHours,
+ * unless a confirmation set it first), before the push, so every attempt carries the same body.
  */
-export function decideDeliveryTimes(
+export function decideAttemptClaim(
   current: StopPaymentInstruction,
   input: { now: Date; slaSeconds: number; inFlightMs: number },
-): InstructionDecision | undefined {
-  if (current.deliveryStartedAt) return undefined;
+): AttemptClaim {
+  if (!deliveryWanted(current)) return { kind: 'notWanted' };
   const { now } = input;
+  if (current.nextAttemptAt && Date.parse(current.nextAttemptAt) > now.getTime()) {
+    return { kind: 'notYet', at: current.nextAttemptAt };
+  }
+  const first = !current.deliveryStartedAt;
   return {
-    patch: {
-      deliveryStartedAt: now.toISOString(),
-      nextAttemptAt: new Date(now.getTime() + input.inFlightMs).toISOString(),
-      deadlineAt: new Date(now.getTime() + input.slaSeconds * 1000).toISOString(),
-      ...(current.kind === 'FREEZE' && !current.holdUntil
-        ? { holdUntil: holdEnd(now, current.holdHours) }
-        : {}),
+    kind: 'claimed',
+    decision: {
+      patch: {
+        nextAttemptAt: new Date(now.getTime() + input.inFlightMs).toISOString(),
+        ...(first
+          ? {
+              deliveryStartedAt: now.toISOString(),
+              deadlineAt: new Date(now.getTime() + input.slaSeconds * 1000).toISOString(),
+              ...(current.kind === 'FREEZE' && !current.holdUntil
+                ? { holdUntil: holdEnd(now, current.holdHours) }
+                : {}),
+            }
+          : {}),
+      },
+      audit: [],
     },
-    audit: [],
   };
 }
 

@@ -29,8 +29,11 @@ class ScriptedBank implements BankConnector {
   readonly deliveries: { deliveryId: string; body: string; kind: string }[] = [];
   script: (Error | undefined)[] = [];
   otherwise: Error | undefined;
+  /** While set, a push hangs until it resolves (an attempt in flight). */
+  gate: Promise<void> | undefined;
   async push(_bank: unknown, message: PushMessage, deliveryId: string): Promise<void> {
     this.deliveries.push({ deliveryId, body: JSON.stringify(message), kind: message.kind });
+    await this.gate;
     const next = this.script.length > 0 ? this.script.shift() : this.otherwise;
     if (next) throw next;
   }
@@ -117,6 +120,52 @@ describe('delivery until the deadline', () => {
     const body = JSON.parse(connector.deliveries[0]!.body) as { deadlineAt: string; holdUntil: string };
     expect(body.deadlineAt).toBe(stored?.deadlineAt);
     expect(body.holdUntil).toBe(stored?.holdUntil);
+  });
+
+  it('the workflow, a task retry and the reconciler side by side: one push per attempt, none before Retry-After', async () => {
+    const id = await newInstruction();
+    connector.script = [new ConnectorTransientError('503', 4)];
+    let open: () => void = () => undefined;
+    connector.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    // Three invocations meet the same due delivery at once (no lock is shared between them: the
+    // claim is a conditional write, app/deliver-instruction.ts claimAttempt).
+    const racing = [
+      deliverInstruction(deps, id, 'system:workflow'),
+      deliverInstruction(deps, id, 'system:workflow'),
+      deliverInstruction(deps, id, 'system:reconciler'),
+    ];
+    await expect.poll(() => connector.deliveries.length).toBe(1);
+    open();
+    connector.gate = undefined;
+    const steps = await Promise.all(racing);
+    expect(connector.deliveries).toHaveLength(1);
+    // Each comes back: the one that pushed after Retry-After, the others once the attempt in flight is over.
+    expect(steps.map((s) => s.outcome)).toEqual(['RETRY', 'RETRY', 'RETRY']);
+    expect(steps.map((s) => s.waitSeconds).sort((a, b) => a - b)).toEqual([4, 15, 15]);
+    // Before Retry-After nobody pushes, whoever asks; at it, one does.
+    advance(3);
+    const early = await Promise.all([
+      deliverInstruction(deps, id),
+      deliverInstruction(deps, id, 'system:reconciler'),
+    ]);
+    expect(early.map((s) => [s.outcome, s.waitSeconds])).toEqual([
+      ['RETRY', 1],
+      ['RETRY', 1],
+    ]);
+    expect(connector.deliveries).toHaveLength(1);
+    advance(1);
+    const due = await Promise.all([
+      deliverInstruction(deps, id),
+      deliverInstruction(deps, id, 'system:reconciler'),
+    ]);
+    expect(connector.deliveries).toHaveLength(2);
+    expect(due.map((s) => s.outcome).sort()).toEqual(['DELIVERED', 'RETRY']);
+    await expect(getInstruction(deps.db, id)).resolves.toMatchObject({
+      status: 'DISPATCHED',
+      deliveryAttempts: 2,
+    });
   });
 
   it('gives up at the deadline: DISPATCH_FAILED, escalated at once; a confirmation is then accepted and counted', async () => {

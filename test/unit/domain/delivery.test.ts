@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { instructionChange } from '../../../functions/domain/change-set.ts';
 import {
+  decideAttemptClaim,
   decideDelivered,
   decideDeliveryFailed,
-  decideDeliveryTimes,
   decideRetry,
 } from '../../../functions/domain/delivery.ts';
 import { AT, freeze } from './deciders.ts';
@@ -13,21 +13,38 @@ const bank = { bankId: 'B1', mode: 'push' as const };
 const actor = 'system:workflow' as const;
 
 describe('delivery deciders (domain/delivery.ts)', () => {
-  it('the first attempt fixes deadlineAt and holdUntil once; a holdUntil a confirmation set first is kept', () => {
-    const d = decideDeliveryTimes(freeze(), { now, slaSeconds: 60, inFlightMs: 15_000 });
-    expect(d?.patch).toMatchObject({
+  it('the first attempt claims the delivery and fixes deadlineAt and holdUntil once; a holdUntil set first is kept', () => {
+    const d = decideAttemptClaim(freeze(), { now, slaSeconds: 60, inFlightMs: 15_000 });
+    expect(d.kind === 'claimed' && d.decision.patch).toMatchObject({
       deliveryStartedAt: AT,
       deadlineAt: '2026-11-20T10:01:00.000Z',
       nextAttemptAt: '2026-11-20T10:00:15.000Z',
       holdUntil: '2026-11-22T10:00:00.000Z',
     });
-    const confirmedFirst = freeze({ status: 'FROZEN', holdUntil: '2026-11-21T00:00:00.000Z' });
-    expect(
-      decideDeliveryTimes(confirmedFirst, { now, slaSeconds: 60, inFlightMs: 1 })?.patch.holdUntil,
-    ).toBeUndefined();
-    expect(
-      decideDeliveryTimes(freeze({ deliveryStartedAt: AT }), { now, slaSeconds: 60, inFlightMs: 1 }),
-    ).toBeUndefined();
+    const heldFirst = decideAttemptClaim(freeze({ holdUntil: '2026-11-21T00:00:00.000Z' }), {
+      now,
+      slaSeconds: 60,
+      inFlightMs: 1,
+    });
+    expect(heldFirst.kind === 'claimed' && heldFirst.decision.patch.holdUntil).toBeUndefined();
+    expect(decideAttemptClaim(freeze({ status: 'FROZEN' }), { now, slaSeconds: 60, inFlightMs: 1 })).toEqual({
+      kind: 'notWanted',
+    });
+  });
+
+  it('a later attempt claims only a due delivery, and keeps the times the first one fixed', () => {
+    const started = { deliveryStartedAt: '2026-11-20T09:59:00.000Z', deadlineAt: '2026-11-20T10:09:00.000Z' };
+    // In flight (another attempt claimed it) or scheduled later (Retry-After): not yet.
+    const inFlight = freeze({ ...started, nextAttemptAt: '2026-11-20T10:00:00.001Z' });
+    expect(decideAttemptClaim(inFlight, { now, slaSeconds: 60, inFlightMs: 15_000 })).toEqual({
+      kind: 'notYet',
+      at: '2026-11-20T10:00:00.001Z',
+    });
+    const due = freeze({ ...started, nextAttemptAt: AT });
+    const claim = decideAttemptClaim(due, { now, slaSeconds: 60, inFlightMs: 15_000 });
+    expect(claim.kind === 'claimed' && claim.decision.patch).toEqual({
+      nextAttemptAt: '2026-11-20T10:00:15.000Z',
+    });
   });
 
   it('delivered: PENDING → DISPATCHED and received once; a bank that confirmed first keeps its status', () => {
