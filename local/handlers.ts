@@ -127,9 +127,14 @@ export function loadAllHandlers(deps: Dependencies, meter?: Meter): Promise<Loca
 }
 
 /** The same handlers, each invocation run in a sandbox of `pool` (as Lambda runs them). */
-export function sandboxedHandlers(pool: SandboxPool, meter?: Meter): Promise<LocalHandlers> {
-  return assemble(async (folder) => {
+export async function sandboxedHandlers(pool: SandboxPool, meter?: Meter): Promise<LocalHandlers> {
+  const folders: string[] = [];
+  const handlers = await assemble(async (folder) => {
+    folders.push(folder);
     const moduleUrl = handlerModuleUrl(folder);
     return (event) => pool.invoke(folder, moduleUrl, event);
   }, meter);
+  // One bundle of every handler, built before the first invocation (local/sandbox/bundle.ts).
+  await pool.prepare([...new Set(folders)].map(handlerModuleUrl));
+  return handlers;
 }

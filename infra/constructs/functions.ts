@@ -20,6 +20,7 @@ import { freezeflowTable, TABLE_NAME_ENV } from '../../functions/adapters/table-
 import { STATE_MACHINE_ARN_ENV, type WorkflowName } from '../../functions/adapters/workflow-client.ts';
 import { CLAIM_NAME_ENV, type ClaimNames } from '../../functions/schemas/claims.ts';
 import { streamConsumers } from '../../functions/schemas/stream-consumers.ts';
+import { BUNDLE_SETTINGS } from '../bundle-settings.ts';
 import {
   type FunctionFolder,
   type FunctionSpec,
@@ -36,16 +37,16 @@ import { stateMachineArn } from './state-machine-names.ts';
  * package-lock.json instead of the SDK that the nodejs22.x runtime happens to ship: the code runs
  * exactly what the tests ran (aws-sdk-client-mock, error classes such as ExecutionAlreadyExists), and
  * a runtime SDK update cannot change behaviour under us. Minify + tree shaking keep the bundle small.
- * ESM output needs the createRequire banner: bundled CommonJS dependencies call `require`.
+ * Format, target and banner are infra/bundle-settings.ts, shared with the local sandboxes.
  */
 export const bundlingOptions: nodejs.BundlingOptions = {
   format: nodejs.OutputFormat.ESM,
-  target: 'node22',
+  target: BUNDLE_SETTINGS.target,
   minify: true,
   sourceMap: true,
   sourcesContent: false,
-  mainFields: ['module', 'main'],
-  banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+  mainFields: [...BUNDLE_SETTINGS.mainFields],
+  banner: BUNDLE_SETTINGS.banner,
   externalModules: [],
 };
 

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { EventPublisher } from '../../functions/adapters/event-publisher.ts';
 import type { WorkflowClient } from '../../functions/adapters/workflow-client.ts';
 import type { MeterCalls } from '../local-dependencies.ts';
+import { bundleSandboxes, type SandboxBundle } from './bundle.ts';
 import {
   deserializeError,
   type FromSandbox,
@@ -10,8 +11,6 @@ import {
   serializeError,
   type ToSandbox,
 } from './protocol.ts';
-
-const ENTRY = new URL('./entry.mjs', import.meta.url);
 
 export interface SandboxPoolOptions {
   dynamoEndpoint: string;
@@ -61,6 +60,8 @@ interface Sandbox {
 
 interface FunctionPool {
   moduleUrl: string;
+  /** Where its sandboxes load from (set before its first sandbox starts). */
+  built?: { workerUrl: URL; moduleUrl: string };
   sandboxes: Set<Sandbox>;
   queue: Waiting[];
 }
@@ -77,6 +78,10 @@ export class SandboxPool {
   private nextId = 1;
   private closed = false;
   private apiBaseUrl: string;
+  /** Handler modules to bundle, and the bundle of them (rebuilt when one it lacks is invoked). */
+  private readonly modules = new Set<string>();
+  private bundle?: Promise<SandboxBundle>;
+  private readonly bundles: Promise<SandboxBundle>[] = [];
   /** Sandboxes started so far (cold starts), by function. */
   readonly started = new Map<string, number>();
   /** Told of every invocation that ended (the bench counts write attempts with it). */
@@ -99,22 +104,31 @@ export class SandboxPool {
     return (await this.invokeWithStats(functionName, moduleUrl, event)).value;
   }
 
-  invokeWithStats(
+  async invokeWithStats(
     functionName: string,
     moduleUrl: string,
     event: unknown,
   ): Promise<{ value: unknown; stats: InvocationStats }> {
-    if (this.closed) return Promise.reject(new Error('sandbox pool closed'));
-    const pool = this.functionPool(functionName, moduleUrl);
+    if (this.closed) throw new Error('sandbox pool closed');
+    const pool = await this.builtPool(functionName, moduleUrl);
+    if (this.closed) throw new Error('sandbox pool closed');
     return new Promise((resolve, reject) => {
       pool.queue.push({ event, resolve, reject });
       this.schedule(functionName, pool);
     });
   }
 
+  /**
+   * Bundles these handler modules now (local/sandbox/bundle.ts), so that their first invocations do
+   * not wait for it; a module invoked later that is not among them makes a new bundle then.
+   */
+  async prepare(moduleUrls: readonly string[]): Promise<void> {
+    await this.bundleWith(moduleUrls);
+  }
+
   /** Starts sandboxes of `functionName` until it has `count` (each ready before this resolves). */
   async warm(functionName: string, moduleUrl: string, count: number): Promise<void> {
-    const pool = this.functionPool(functionName, moduleUrl);
+    const pool = await this.builtPool(functionName, moduleUrl);
     const starting: Promise<void>[] = [];
     while (pool.sandboxes.size < Math.min(count, this.options.maxPerFunction)) {
       const sandbox = this.start(functionName, pool);
@@ -144,6 +158,32 @@ export class SandboxPool {
       return [...pool.sandboxes];
     });
     await Promise.all(all.map((sandbox) => sandbox.worker.terminate()));
+    const built = await Promise.allSettled(this.bundles);
+    await Promise.all(built.map((b) => (b.status === 'fulfilled' ? b.value.remove() : undefined)));
+  }
+
+  private async builtPool(functionName: string, moduleUrl: string): Promise<FunctionPool> {
+    const pool = this.functionPool(functionName, moduleUrl);
+    if (pool.built) return pool;
+    const bundle = await this.bundleWith([moduleUrl]);
+    const bundled = bundle.moduleUrlOf(moduleUrl);
+    if (!bundled) throw new Error(`${functionName}: ${moduleUrl} is not in the sandbox bundle`);
+    pool.built ??= { workerUrl: bundle.workerUrl, moduleUrl: bundled };
+    return pool;
+  }
+
+  /** The current bundle if it has these modules, else a new one of every module asked for so far. */
+  private bundleWith(moduleUrls: readonly string[]): Promise<SandboxBundle> {
+    if (this.bundle && moduleUrls.every((url) => this.modules.has(url))) return this.bundle;
+    for (const url of moduleUrls) this.modules.add(url);
+    const bundle = bundleSandboxes([...this.modules]);
+    this.bundle = bundle;
+    this.bundles.push(bundle);
+    // A failed build is not kept: the next invocation tries again.
+    bundle.catch(() => {
+      if (this.bundle === bundle) this.bundle = undefined;
+    });
+    return bundle;
   }
 
   private functionPool(functionName: string, moduleUrl: string): FunctionPool {
@@ -174,15 +214,16 @@ export class SandboxPool {
   }
 
   private start(functionName: string, pool: FunctionPool): Sandbox {
+    if (!pool.built) throw new Error(`${functionName}: started before its bundle was built`);
     const config: SandboxConfig = {
-      moduleUrl: pool.moduleUrl,
+      moduleUrl: pool.built.moduleUrl,
       functionName,
       dynamoEndpoint: this.options.dynamoEndpoint,
       tableName: this.options.tableName,
       apiBaseUrl: this.apiBaseUrl,
       metered: this.options.services.meter !== undefined,
     };
-    const worker = new Worker(ENTRY, { workerData: config, execArgv: [] });
+    const worker = new Worker(pool.built.workerUrl, { workerData: config, execArgv: [] });
     this.started.set(functionName, (this.started.get(functionName) ?? 0) + 1);
     let markReady: () => void = () => undefined;
     let markFailed: (error: Error) => void = () => undefined;

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventPublisher } from '../../functions/adapters/event-publisher.ts';
 import type { WorkflowClient } from '../../functions/adapters/workflow-client.ts';
-import { localClientConfig } from '../dynamo-local.ts';
+import { localClientConfig } from '../dynamo-client-config.ts';
 import { buildHandler } from '../handlers.ts';
 import { localDependencies, type MeterCalls, nudgeStreamOnWrites } from '../local-dependencies.ts';
 import {
