@@ -149,7 +149,16 @@ describe('banks that answer 500, 429, 410, or confirm while their push fails', (
     const g2Attempts = bank.attemptsFor(g2);
     expect.soft(bank.delivered(g2), 'redelivered').toBe(true);
     expect.soft(new Set(g2Attempts.map((a) => a.deliveryId)).size, 'same delivery id').toBe(1);
-    const after = instruction(await getCase(api, caseId), g2);
+    // The bank answered 200; the delivery is recorded just after (its own write).
+    const after = await until(
+      'G2 DISPATCHED',
+      async () => {
+        const i = instruction(await getCase(api, caseId), g2);
+        return i?.status === 'DISPATCHED' ? i : undefined;
+      },
+      10_000,
+      250,
+    ).catch(async () => instruction(await getCase(api, caseId), g2));
     expect.soft(after?.status).toBe('DISPATCHED');
     // A confirmed instruction cannot be redelivered.
     const again = await api.request('POST', `/cases/${caseId}/instructions/${g1}/redeliver`, {

@@ -251,6 +251,35 @@ export async function orderFreeze(
 export const getCase = (api: FaultApi, caseId: string) =>
   api.expect<CaseView>(200, 'GET', `/cases/${caseId}`, { as: police });
 
+/**
+ * When the system recorded `action` for each of `ids` (epoch ms of its audit event, NaN if none within
+ * `timeoutMs`): the time of the change itself, which a poll of the case can only see later, and later
+ * still when the machine is loaded. The chain is sequenced from the stream: waits while it is pending.
+ */
+export async function auditedAt(
+  api: FaultApi,
+  caseId: string,
+  action: string,
+  ids: string[],
+  timeoutMs = 15_000,
+): Promise<number[]> {
+  const found = new Map<string, number>();
+  await until(
+    `${action} in the audit`,
+    async () => {
+      const audit = await api.expect<AuditView>(200, 'GET', `/cases/${caseId}/audit`, { as: police });
+      for (const event of audit.events) {
+        const id = event.subject.split(':')[0] ?? '';
+        if (event.action === action && !found.has(id)) found.set(id, Date.parse(event.at));
+      }
+      return ids.every((id) => found.has(id)) ? true : undefined;
+    },
+    timeoutMs,
+    500,
+  ).catch(() => undefined);
+  return ids.map((id) => found.get(id) ?? Number.NaN);
+}
+
 export async function registerPushBank(
   api: FaultApi,
   bank: { bankId: string; endpoint: string; secret: string; slaSeconds: number },
