@@ -39,6 +39,12 @@ export interface BankConnector {
 }
 
 export const PUSH_TIMEOUT_MS = 10_000;
+/**
+ * How long an attempt's claim on a delivery lasts (app/deliver-instruction.ts, app/deliver-notice.ts):
+ * longer than one push can take plus the writes around it, and short enough that a restart carries an
+ * attempt cut off by a crash on well within 30 s (docs/api.md "Running it locally").
+ */
+export const ATTEMPT_IN_FLIGHT_MS = PUSH_TIMEOUT_MS + 5_000;
 
 /**
  * Signs with every valid secret of the bank, read from the SecretStore through the bank's

@@ -1,8 +1,8 @@
 import {
+  ATTEMPT_IN_FLIGHT_MS,
   type BankConnector,
   ConnectorPermanentError,
   ConnectorTransientError,
-  PUSH_TIMEOUT_MS,
   type PushMessage,
 } from '../adapters/bank-connector.ts';
 import type { Dependencies } from '../adapters/dependencies.ts';
@@ -36,12 +36,6 @@ export interface DeliveryStep {
   /** Seconds until the next attempt (RETRY; 1 otherwise). */
   waitSeconds: number;
 }
-
-/**
- * Longer than one push can take (PUSH_TIMEOUT_MS plus the writes around it), and short enough that a
- * restart carries an attempt cut off by a crash on well within 30 s (docs/api.md "Running it locally").
- */
-const ATTEMPT_IN_FLIGHT_MS = PUSH_TIMEOUT_MS + 5_000;
 
 export function deliveryMessage(i: StopPaymentInstruction, apiBaseUrl: string): PushMessage {
   const deadlineAt = i.deadlineAt ?? '';

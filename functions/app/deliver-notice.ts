@@ -1,9 +1,13 @@
-import { ConnectorPermanentError, ConnectorTransientError } from '../adapters/bank-connector.ts';
+import {
+  ATTEMPT_IN_FLIGHT_MS,
+  ConnectorPermanentError,
+  ConnectorTransientError,
+} from '../adapters/bank-connector.ts';
 import type { Dependencies } from '../adapters/dependencies.ts';
 import { getBankForDelivery } from '../adapters/dynamo/banks.ts';
 import { changeInstruction, getInstruction } from '../adapters/dynamo/instructions.ts';
 import type { PendingNotice } from '../domain/entities.ts';
-import { decideNoticeAttempt } from '../domain/follow-up.ts';
+import { decideNoticeAttempt, decideNoticeClaim } from '../domain/follow-up.ts';
 import type { SystemActor } from './escalate-instruction.ts';
 
 /** How long an EXPIRED notice is tried (an EXTEND notice is tried until the new holdUntil). */
@@ -22,7 +26,8 @@ export function pendingNotice(
 
 /**
  * One attempt at a pending EXTEND or EXPIRED notice (docs/api.md "Push connector": the same rules as a
- * FREEZE). Delivered or given up, it is an audit event; a transient fault schedules the next attempt.
+ * FREEZE). The attempt claims the notice first (domain/follow-up.ts decideNoticeClaim). Delivered or
+ * given up, it is an audit event; a transient fault schedules the next attempt.
  * The reconciler finds a notice whose attempt is due (domain/due-work.ts `NOTIFY`).
  */
 export async function deliverNotice(
@@ -36,6 +41,12 @@ export async function deliverNotice(
   const notice = instruction?.pendingNotice;
   if (!instruction || !notice) return { delivered: false };
   const bank = await getBankForDelivery(deps.db, instruction.bankId);
+  // Not due, in flight elsewhere, delivered or replaced meanwhile: not this attempt's to push.
+  const claim = await changeInstruction(deps.db, instructionId, at, {
+    decide: (current) =>
+      decideNoticeClaim(current, { deliveryId: notice.deliveryId, now, inFlightMs: ATTEMPT_IN_FLIGHT_MS }),
+  });
+  if (!claim?.changed) return { delivered: false };
   let failure: { message: string; transient: boolean; retryAfterSeconds?: number | undefined } | undefined;
   if (bank?.mode === 'push') {
     try {

@@ -101,6 +101,29 @@ export function decideRedelivery(
 }
 
 /**
+ * Before a notice is pushed, the attempt claims it, as a delivery's attempt does (domain/delivery.ts
+ * decideAttemptClaim): due now (its nextAttemptAt passed), it is marked in flight for `inFlightMs`, so
+ * the use case that made it and the reconciler never push it side by side, nor before a retry's time.
+ */
+export function decideNoticeClaim(
+  current: StopPaymentInstruction,
+  input: { deliveryId: string; now: Date; inFlightMs: number },
+): InstructionDecision | undefined {
+  const notice = current.pendingNotice;
+  if (notice?.deliveryId !== input.deliveryId) return undefined;
+  if (Date.parse(notice.nextAttemptAt) > input.now.getTime()) return undefined;
+  return {
+    patch: {
+      pendingNotice: {
+        ...notice,
+        nextAttemptAt: new Date(input.now.getTime() + input.inFlightMs).toISOString(),
+      },
+    },
+    audit: [],
+  };
+}
+
+/**
  * What one attempt at a pending EXTEND or EXPIRED notice leaves: delivered (audited), retried after a
  * transient fault until its giveUpAt, or given up (audited). Undefined: the notice is not the one
  * attempted any more (delivered, or replaced by a newer one).

@@ -3,6 +3,7 @@ import { instructionChange } from '../../../functions/domain/change-set.ts';
 import {
   decideEscalation,
   decideNoticeAttempt,
+  decideNoticeClaim,
   decideOverdue,
   decideRedelivery,
   decideReminded,
@@ -75,5 +76,16 @@ describe('follow-up deciders (domain/follow-up.ts): once each, and only where th
     expect(given?.patch.pendingNotice).toBeNull();
     expect(given?.audit[0]?.action).toBe('NOTICE_FAILED');
     expect(decideNoticeAttempt(held, { ...base, deliveryId: 'other' })).toBeUndefined();
+  });
+
+  it('a notice attempt claims it only when due: marked in flight; in flight or retried later, not claimed', () => {
+    const held = freeze({ status: 'EXPIRED', pendingNotice: notice });
+    const input = { deliveryId: notice.deliveryId, now: new Date(AT), inFlightMs: 15_000 };
+    const claim = decideNoticeClaim(held, input);
+    expect(claim?.patch.pendingNotice).toEqual({ ...notice, nextAttemptAt: '2026-11-20T10:00:15.000Z' });
+    const claimed = freeze({ status: 'EXPIRED', pendingNotice: claim?.patch.pendingNotice ?? null });
+    expect(decideNoticeClaim(claimed, input), 'in flight').toBeUndefined();
+    expect(decideNoticeClaim(claimed, { ...input, now: new Date('2026-11-20T10:00:15.000Z') })).toBeDefined();
+    expect(decideNoticeClaim(held, { ...input, deliveryId: 'other' })).toBeUndefined();
   });
 });
