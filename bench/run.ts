@@ -538,7 +538,7 @@ log('');
 for (const line of contentionTable(results.contention as ContentionResult[])) log(line);
 const pool = results.sandboxCost as SandboxCost;
 log(
-  `\nsandbox pool: cold start median ${pool.coldStart.median} ms (p90 ${pool.coldStart.p90}); ${pool.memoryPerSandboxMb} MB per sandbox (${pool.sandboxes} started together); GET totals in process ${pool.inProcess.median} ms vs in a warm sandbox ${pool.inSandbox.median} ms (overhead ${pool.overheadMedianMs} ms)`,
+  `\nsandbox pool: cold start median ${pool.coldStart.median} ms (p90 ${pool.coldStart.p90}), ${pool.coldStartCpuMs} ms of CPU; bundle ${pool.bundleMs} ms once per pool; ${pool.memoryPerSandboxMb} MB per sandbox (${pool.sandboxes} started together); GET totals in process ${pool.inProcess.median} ms vs in a warm sandbox ${pool.inSandbox.median} ms (overhead ${pool.overheadMedianMs} ms)`,
 );
 log('');
 log(`seconds per figure: ${JSON.stringify(figureSeconds)}; whole run ${report.wallSeconds} s`);

@@ -8,6 +8,10 @@ import { type Summary, summarize } from './stats.ts';
 export interface SandboxCost {
   /** One sandbox started alone, until its handler is loaded and it is ready (ms, each of `starts`). */
   coldStart: Summary;
+  /** CPU of this process (every thread) per cold start, median (ms): what a burst of starts costs the machine. */
+  coldStartCpuMs: number;
+  /** One esbuild bundle of the handler and the sandbox (local/sandbox/bundle.ts), made once per pool (ms, median). */
+  bundleMs: number;
   /** Resident memory added per sandbox, `sandboxes` started together (MB). */
   memoryPerSandboxMb: number;
   sandboxes: number;
@@ -40,17 +44,26 @@ export async function measureSandboxCost(options: {
       services,
     });
   const starts: number[] = [];
+  const startCpu: number[] = [];
+  const bundles: number[] = [];
   for (let i = 0; i < (options.quick ? 3 : 10); i++) {
     const pool = newPool(1);
-    const t0 = performance.now();
+    let t0 = performance.now();
+    await pool.prepare([moduleUrl]);
+    bundles.push(performance.now() - t0);
+    const cpu0 = process.cpuUsage();
+    t0 = performance.now();
     await pool.warm(FUNCTION, moduleUrl, 1);
     starts.push(performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    startCpu.push((cpu.user + cpu.system) / 1000);
     await pool.close();
   }
   const sandboxes = options.quick ? 5 : 20;
   globalThis.gc?.();
   const before = process.memoryUsage().rss;
   const many = newPool(sandboxes);
+  await many.prepare([moduleUrl]);
   await many.warm(FUNCTION, moduleUrl, sandboxes);
   const memoryPerSandboxMb = Math.round((process.memoryUsage().rss - before) / sandboxes / 2 ** 20);
   await many.close();
@@ -75,6 +88,8 @@ export async function measureSandboxCost(options: {
   const b = summarize(inSandbox);
   return {
     coldStart: summarize(starts),
+    coldStartCpuMs: Math.round(summarize(startCpu).median),
+    bundleMs: Math.round(summarize(bundles).median),
     memoryPerSandboxMb,
     sandboxes,
     inProcess: a,
