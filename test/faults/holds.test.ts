@@ -116,7 +116,8 @@ describe('holds', () => {
     );
     const seenExpired = await seenAt(caseId, id, ['EXPIRED'], holdUntil + 35_000);
     // The expiry's own time is its audit event's; a poll sees it later (by more on a loaded machine).
-    const [expiredAt = Number.NaN] = await auditedAt(sys.api, caseId, 'HOLD_EXPIRED', [id]);
+    const [expired] = await auditedAt(sys.api, caseId, 'HOLD_EXPIRED', [id]);
+    const expiredAt = expired?.at ?? Number.NaN;
     await until(
       'the EXPIRED push',
       () => (sys.bank.delivered(id, 'EXPIRED') ? true : undefined),
@@ -130,7 +131,7 @@ describe('holds', () => {
     });
     report(
       figures,
-      `EXPIRED ${fmt(expiredAt - holdUntil)} after the new holdUntil (the old one was 1 h away; seen by a poll ${fmt(seenExpired - holdUntil)} after)`,
+      `EXPIRED ${fmt(expiredAt - holdUntil)} after the new holdUntil by ${expired?.actor} (the old one was 1 h away; seen by a poll ${fmt(seenExpired - holdUntil)} after)`,
     );
     expect.soft(seenExpired, 'seen EXPIRED').not.toBeNaN();
     expect.soft(sys.bank.delivered(id, 'EXTEND'), 'EXTEND pushed').toBe(true);

@@ -81,7 +81,7 @@ describe('deadlines and holds, with and without a restart', () => {
     const seen = await firstSeen(caseId, instructionIds, (i) => i.status === 'EXPIRED', last + GRACE_MS);
     // The expiry's own time is its audit event's; a poll sees it later (by more on a loaded machine).
     const recorded = await auditedAt(sys.api, caseId, 'HOLD_EXPIRED', instructionIds);
-    const offsets = recorded.map((t, k) => t - holdUntil[k]!);
+    const offsets = recorded.map((r, k) => r.at - holdUntil[k]!);
     const seenAfter = seen.map((t, k) => t - holdUntil[k]!);
     const figures = await caseFigures(sys.api, 'hold-expiry-no-restart', caseId, {
       ordered: instructionIds,
@@ -91,7 +91,7 @@ describe('deadlines and holds, with and without a restart', () => {
     });
     report(
       figures,
-      `EXPIRED after holdUntil: ${offsets.map(fmt).join(', ')} (seen by a poll of the case ${seenAfter.map(fmt).join(', ')})`,
+      `EXPIRED after holdUntil: ${offsets.map(fmt).join(', ')} by ${recorded.map((r) => r.actor).join(', ')} (seen by a poll of the case ${seenAfter.map(fmt).join(', ')})`,
     );
     expect(seen.filter(Number.isNaN), 'every hold seen EXPIRED').toEqual([]);
     expect(

@@ -161,7 +161,8 @@ describe('delivery until the deadline', () => {
       deliverInstruction(deps, id, 'system:reconciler'),
     ]);
     expect(connector.deliveries).toHaveLength(2);
-    expect(due.map((s) => s.outcome).sort()).toEqual(['DELIVERED', 'RETRY']);
+    // The other saw it in flight (RETRY) or, later, delivered (DONE): never a second push.
+    expect(due.filter((s) => s.outcome === 'DELIVERED')).toHaveLength(1);
     await expect(getInstruction(deps.db, id)).resolves.toMatchObject({
       status: 'DISPATCHED',
       deliveryAttempts: 2,

@@ -165,7 +165,7 @@ export interface TrailView {
 }
 
 export interface AuditView {
-  events: { seq: number; at: string; action: string; subject: string }[];
+  events: { seq: number; at: string; actor: string; action: string; subject: string }[];
   verified: boolean;
   firstBadSeq?: number;
   pending?: number;
@@ -252,9 +252,10 @@ export const getCase = (api: FaultApi, caseId: string) =>
   api.expect<CaseView>(200, 'GET', `/cases/${caseId}`, { as: police });
 
 /**
- * When the system recorded `action` for each of `ids` (epoch ms of its audit event, NaN if none within
- * `timeoutMs`): the time of the change itself, which a poll of the case can only see later, and later
- * still when the machine is loaded. The chain is sequenced from the stream: waits while it is pending.
+ * When, and by whom, the system recorded `action` for each of `ids` (epoch ms of its audit event, NaN
+ * if none within `timeoutMs`): the time of the change itself, which a poll of the case can only see
+ * later, and later still when the machine is loaded. The chain is sequenced from the stream: waits
+ * while it is pending.
  */
 export async function auditedAt(
   api: FaultApi,
@@ -262,22 +263,23 @@ export async function auditedAt(
   action: string,
   ids: string[],
   timeoutMs = 15_000,
-): Promise<number[]> {
-  const found = new Map<string, number>();
+): Promise<{ at: number; actor: string }[]> {
+  const found = new Map<string, { at: number; actor: string }>();
   await until(
     `${action} in the audit`,
     async () => {
       const audit = await api.expect<AuditView>(200, 'GET', `/cases/${caseId}/audit`, { as: police });
       for (const event of audit.events) {
         const id = event.subject.split(':')[0] ?? '';
-        if (event.action === action && !found.has(id)) found.set(id, Date.parse(event.at));
+        if (event.action === action && !found.has(id))
+          found.set(id, { at: Date.parse(event.at), actor: event.actor });
       }
       return ids.every((id) => found.has(id)) ? true : undefined;
     },
     timeoutMs,
     500,
   ).catch(() => undefined);
-  return ids.map((id) => found.get(id) ?? Number.NaN);
+  return ids.map((id) => found.get(id) ?? { at: Number.NaN, actor: 'nobody' });
 }
 
 export async function registerPushBank(
