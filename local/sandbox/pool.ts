@@ -39,10 +39,15 @@ export interface InvocationStats {
   cancelledTransactions: number;
   /** The sandbox (worker thread) it ran in. */
   threadId: number;
+  /** Milliseconds it waited for a sandbox (a free one, or one starting), and then ran in it. */
+  queuedMs: number;
+  runMs: number;
 }
 
 interface Waiting {
   event: unknown;
+  /** performance.now() when it was asked for. */
+  at: number;
   resolve: (outcome: { value: unknown; stats: InvocationStats }) => void;
   reject: (error: Error) => void;
 }
@@ -55,7 +60,7 @@ interface Sandbox {
   busy: boolean;
   warm: boolean;
   idleTimer?: NodeJS.Timeout;
-  current?: Waiting & { id: number; coldStart: boolean; timer?: NodeJS.Timeout };
+  current?: Waiting & { id: number; coldStart: boolean; timer?: NodeJS.Timeout; sentAt?: number };
 }
 
 interface FunctionPool {
@@ -113,7 +118,7 @@ export class SandboxPool {
     const pool = await this.builtPool(functionName, moduleUrl);
     if (this.closed) throw new Error('sandbox pool closed');
     return new Promise((resolve, reject) => {
-      pool.queue.push({ event, resolve, reject });
+      pool.queue.push({ event, at: performance.now(), resolve, reject });
       this.schedule(functionName, pool);
     });
   }
@@ -290,6 +295,7 @@ export class SandboxPool {
           void sandbox.worker.terminate();
         }, timeoutMs);
         const message: ToSandbox = { type: 'invoke', id, event: waiting.event };
+        sandbox.current.sentAt = performance.now();
         try {
           sandbox.worker.postMessage(message);
         } catch (error) {
@@ -311,6 +317,8 @@ export class SandboxPool {
           transactions: message.transactions,
           cancelledTransactions: message.cancelledTransactions,
           threadId: sandbox.worker.threadId,
+          queuedMs: (current.sentAt ?? current.at) - current.at,
+          runMs: performance.now() - (current.sentAt ?? current.at),
         };
         for (const observe of this.observers) observe(functionName, message.ok, stats);
         this.finish(functionName, pool, sandbox, () =>
