@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../functions/adapters/dynamo/db.ts';
 import { createTable, JAVA_OPTIONS, startDynamoLocal } from '../local/dynamo-local.ts';
-import { processCpuSeconds } from './sustained.ts';
+import { processCpuSeconds } from '../local/process-stats.ts';
 
 /**
  * `npm run bench:dynamo`: what one DynamoDB Local request costs on this machine — requests per second

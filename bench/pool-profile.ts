@@ -2,6 +2,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ApiClient } from '../local/api-client.ts';
 import { DEV_JWT_SECRET } from '../local/dev-jwt.ts';
+import { processCpuSeconds } from '../local/process-stats.ts';
 import { type SimulatedBankConfig, startSimulatedBanks } from '../local/simulated-banks.ts';
 import { startLocalSystem } from '../local/system.ts';
 
@@ -9,7 +10,7 @@ import { startLocalSystem } from '../local/system.ts';
  * `npm run bench:pool [-- --k 10 --runs 5]`: where the time of figure (a) goes on the sandbox pool.
  * Orders of K accounts to banks that freeze at once, one after another; for each: the time until
  * every instruction is delivered, the main thread's event-loop utilisation and delay, this process's
- * CPU (every thread), and per function the invocations, cold starts, time queued for a sandbox and
+ * CPU (every thread) and DynamoDB Local's, and per function the invocations, cold starts, time queued for a sandbox and
  * time run in it (local/sandbox/pool.ts InvocationStats). Not part of the baseline; a diagnosis aid.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -90,6 +91,7 @@ for (let run = 0; run < RUNS; run++) {
   delay.enable();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
+  const java0 = processCpuSeconds(system.dynamo.pid) ?? Number.NaN;
   const t0 = Date.now();
   const order = await api.request<{ instructions: { instructionId: string }[] }>(
     'POST',
@@ -114,9 +116,10 @@ for (let run = 0; run < RUNS; run++) {
   delay.disable();
   const elu = performance.eventLoopUtilization(elu0);
   const cpu = process.cpuUsage(cpu0);
+  const javaMs = Math.round(((processCpuSeconds(system.dynamo.pid) ?? Number.NaN) - java0) * 1000);
   const last = Math.max(...ids.map((id) => delivered.get(id) ?? 0));
   console.log(
-    `order ${run + 1} of ${K}: 202 after ${acceptedAt - t0} ms, all delivered ${last - acceptedAt} ms after it; main thread busy ${elu.utilization.toFixed(2)}, loop delay p50/max ${(delay.percentile(50) / 1e6).toFixed(0)}/${(delay.max / 1e6).toFixed(0)} ms; process CPU ${Math.round((cpu.user + cpu.system) / 1000)} ms in ${Date.now() - t0} ms`,
+    `order ${run + 1} of ${K}: 202 after ${acceptedAt - t0} ms, all delivered ${last - acceptedAt} ms after it; main thread busy ${elu.utilization.toFixed(2)}, loop delay p50/max ${(delay.percentile(50) / 1e6).toFixed(0)}/${(delay.max / 1e6).toFixed(0)} ms; process CPU ${Math.round((cpu.user + cpu.system) / 1000)} ms, DynamoDB Local CPU ${javaMs} ms, in ${Date.now() - t0} ms`,
   );
   for (const [name, row] of [...rows].sort((a, b) => total(b[1].run) - total(a[1].run))) {
     console.log(

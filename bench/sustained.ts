@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { ApiClient } from '../local/api-client.ts';
+import { processCpuSeconds, processRssMiB } from '../local/process-stats.ts';
 import type { ConfirmationEvent, DeliveryEvent, SimulatedBanks } from '../local/simulated-banks.ts';
 import type { LocalSystem } from '../local/system.ts';
 import type { ExecutionRecord } from '../local/workflow-engine.ts';
@@ -279,24 +279,8 @@ function engineCounts(system: LocalSystem): EngineCounts {
 }
 
 function javaRss(pid: number): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
-    return kb === undefined ? undefined : Number(kb) * 1024;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds (user + system) of a process from /proc/<pid>/stat (clock ticks of 1/100 s). */
-export function processCpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
+  const mib = processRssMiB(pid);
+  return mib === undefined ? undefined : mib * 2 ** 20;
 }
 
 async function collectGarbage(): Promise<boolean> {

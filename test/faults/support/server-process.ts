@@ -47,22 +47,6 @@ export function groupMembers(pgid: number): { pid: number; state: string; comm: 
   return members;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
-export function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of proc(5) (utime, stime), counted after "pid (comm)": indices 11 and 12 here.
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks / 100; // USER_HZ is 100 on Linux
-}
-
-/** Resident memory of a process in MiB (/proc/<pid>/status VmRSS). */
-export function processRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
 /** Every server process started by this worker, killed (group) if the worker exits before stop(). */
 const live = new Set<number>();
 process.on('exit', () => {
