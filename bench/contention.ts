@@ -19,6 +19,8 @@ import { percentile } from './stats.ts';
 export interface ContentionPhase {
   invocations: number;
   failures: number;
+  /** What the failed invocations threw or answered, counted. */
+  failuresBy: Record<string, number>;
   /** TransactWriteItems requests per successful invocation (1 = never retried). */
   attemptsPerSuccess: { p50: number; p99: number; max: number };
   /** Release → every invocation answered. */
@@ -38,6 +40,11 @@ export interface ContentionResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const countBy = (items: string[]) =>
+  items.reduce<Record<string, number>>((counts, item) => {
+    counts[item] = (counts[item] ?? 0) + 1;
+    return counts;
+  }, {});
 
 async function phase(
   system: LocalSystem,
@@ -53,8 +60,16 @@ async function phase(
   const outcomes = await Promise.all(
     events.map((event) =>
       pool.invokeWithStats(functionName, moduleUrl, event).then(
-        (o) => ({ ok: succeeded(o.value), stats: o.stats as InvocationStats | undefined }),
-        () => ({ ok: false, stats: undefined }),
+        (o) => ({
+          ok: succeeded(o.value),
+          stats: o.stats as InvocationStats | undefined,
+          why: succeeded(o.value) ? undefined : `answered ${JSON.stringify(o.value).slice(0, 80)}`,
+        }),
+        (error: Error) => ({
+          ok: false,
+          stats: undefined,
+          why: `${error.name}: ${error.message.slice(0, 80)}`,
+        }),
       ),
     ),
   );
@@ -62,8 +77,8 @@ async function phase(
   const chain = caseChain(caseId);
   while ((await countAuditIntents(system.deps.db, chain)) > 0) await sleep(20);
   const chainedMs = performance.now() - t0;
-  // Write attempts per committed change: a dispatch commits two changes (the times fixed before the
-  // push, then the delivery), a confirmation one; each retry after a conflict adds an attempt.
+  // Write attempts per committed change: a dispatch commits two changes (its claim, which fixes the
+  // times, then the delivery), a confirmation one; each retry after a conflict adds an attempt.
   const attempts = outcomes
     .filter((o) => o.ok && o.stats)
     .map((o) => {
@@ -75,6 +90,7 @@ async function phase(
   return {
     invocations: events.length,
     failures: outcomes.filter((o) => !o.ok).length,
+    failuresBy: countBy(outcomes.flatMap((o) => (o.why ? [o.why] : []))),
     attemptsPerSuccess: {
       p50: percentile(attempts, 50),
       p99: percentile(attempts, 99),
