@@ -40,6 +40,18 @@ export interface ContentionResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A failed answer in a few words: its status and problem title, or its outcome. */
+function answerOf(value: unknown): string {
+  const v = value as { statusCode?: number; body?: string; outcome?: string };
+  if (v.statusCode === undefined) return `outcome ${v.outcome ?? JSON.stringify(value).slice(0, 60)}`;
+  let title = '';
+  try {
+    title = String((JSON.parse(v.body ?? '{}') as { title?: string; detail?: string }).detail ?? '');
+  } catch {
+    title = (v.body ?? '').slice(0, 60);
+  }
+  return `${v.statusCode} ${title.slice(0, 80)}`;
+}
 const countBy = (items: string[]) =>
   items.reduce<Record<string, number>>((counts, item) => {
     counts[item] = (counts[item] ?? 0) + 1;
@@ -63,7 +75,7 @@ async function phase(
         (o) => ({
           ok: succeeded(o.value),
           stats: o.stats as InvocationStats | undefined,
-          why: succeeded(o.value) ? undefined : `answered ${JSON.stringify(o.value).slice(0, 80)}`,
+          why: succeeded(o.value) ? undefined : answerOf(o.value),
         }),
         (error: Error) => ({
           ok: false,
