@@ -20,9 +20,11 @@ import { executionName, STATE_MACHINE_ARN_ENV } from '../../functions/adapters/w
 import { SIGNATURE_HEADER, verifyWebhook } from '../../functions/domain/webhook-signature.ts';
 import { type FunctionFolder, functionCatalog, functionFolders } from '../../infra/function-catalog.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamo-client-config.ts';
+import { type StreamPoller, startStreamPoller } from '../../local/stream-poller.ts';
 import { type AwsStandIns, readBody, startAwsStandIns } from '../support/aws-stand-ins.ts';
 import { type Bundles, bundleFunctions } from '../support/bundles.ts';
 import { useDynamoLocal } from '../support/dynamo.ts';
+import { passesFilters } from '../support/event-filter.ts';
 import { admin, apiEvent, bank, police } from '../support/http-events.ts';
 import { type LambdaProcess, startLambdaProcess } from '../support/lambda-process.ts';
 import { type LocalValues, templateEnvironment } from '../support/template-env.ts';
@@ -30,6 +32,8 @@ import { type Built, buildStack } from './fixture.ts';
 
 const dynamo = useDynamoLocal();
 const BANK = 'SMOKE1';
+/** A bank whose endpoint refuses every push for good (404): the delivery fails and is escalated. */
+const REFUSING_BANK = 'SMOKE2';
 const SECRET = 'smoke-signing-secret-0123456789';
 const AMOUNT = '123456789012'; // CNY 1,234,567,890.12: above 2^31, exact only as integer minor units
 const BUS = 'freezeflow-smoke-bus';
@@ -50,6 +54,9 @@ let certDir: string;
 let table: string;
 const pushes: Push[] = [];
 const running = new Map<FunctionFolder, LambdaProcess>();
+const pollers: StreamPoller[] = [];
+/** What the event source mapping stand-ins saw go wrong: partial failures, discarded batches, poll errors. */
+const streamTrouble: string[] = [];
 const envs = new Map<FunctionFolder, Record<string, string>>();
 
 /** The https bank: a self-signed certificate for 127.0.0.1, trusted by the functions through NODE_EXTRA_CA_CERTS. */
@@ -155,7 +162,7 @@ beforeAll(async () => {
       body: JSON.parse(raw) as Record<string, unknown>,
       signature: check.ok ? { ok: true } : { ok: false, reason: check.reason },
     });
-    res.writeHead(check.ok ? 200 : 401).end();
+    res.writeHead(!check.ok ? 401 : req.url?.endsWith('/refuse') ? 404 : 200).end();
   });
   await new Promise<void>((resolve) => bankServer.listen(0, '127.0.0.1', resolve));
   bankUrl = `https://127.0.0.1:${(bankServer.address() as AddressInfo).port}/freezeflow/push`;
@@ -166,9 +173,67 @@ beforeAll(async () => {
     dynamo.freshTable(),
   ]);
   for (const folder of functionFolders) envs.set(folder, environmentOf(folder));
+  await startEventSourceMappings();
 }, 120_000);
 
+/**
+ * The template's event source mappings on the table stream, played by local/stream-poller.ts: each
+ * with its batch size and starting position, passing only what its FilterCriteria let through to the
+ * bundled consumer, whose partial-batch answer (ReportBatchItemFailures) the poller honours.
+ */
+async function startEventSourceMappings(): Promise<void> {
+  const mappings = Object.values(built.resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+  expect(mappings.length).toBeGreaterThan(0);
+  for (const mapping of mappings) {
+    const target = JSON.stringify(mapping.Properties.FunctionName);
+    const folder = functionFolders.find((f) => JSON.stringify({ Ref: built.functionId(f) }) === target);
+    if (!folder) throw new Error(`event source mapping for ${target}: no function of the catalog`);
+    const filters = mapping.Properties.FilterCriteria?.Filters as { Pattern: string }[] | undefined;
+    pollers.push(
+      await startStreamPoller({
+        tableName: table,
+        endpoint: dynamo.endpoint,
+        startingPosition: mapping.Properties.StartingPosition,
+        batchSize: mapping.Properties.BatchSize,
+        maxAttempts: 3,
+        retryDelayMs: 50,
+        pollIntervalMs: 100,
+        logger: {
+          warn: (m) => streamTrouble.push(`${folder}: ${m}`),
+          error: (m) => streamTrouble.push(`${folder}: ${m}`),
+        },
+        onDiscarded: (_event, error) => streamTrouble.push(`${folder}: discarded a batch: ${String(error)}`),
+        onRecords: async (event) => {
+          const records = event.Records.filter((r) => passesFilters(filters, r));
+          if (!records.length) return;
+          const answer = await (await fn(folder)).invoke<{ batchItemFailures?: unknown[] } | undefined>({
+            Records: records,
+          });
+          if (answer?.batchItemFailures?.length) {
+            streamTrouble.push(`${folder}: batchItemFailures ${JSON.stringify(answer.batchItemFailures)}`);
+          }
+          return answer ?? undefined;
+        },
+      }),
+    );
+  }
+}
+
+/** Waits until `check` stops throwing (the stream consumers run asynchronously). */
+async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 afterAll(async () => {
+  await Promise.allSettled(pollers.map((p) => p.stop()));
   if (process.env.SMOKE_DEBUG) for (const p of running.values()) console.log(`--- ${p.name}\n${p.output()}`);
   await Promise.allSettled([...running.values()].map((p) => p.stop()));
   await aws?.close();
@@ -223,6 +288,23 @@ describe('bundle smoke test: the bundled handlers, the template environment, one
     expect(name).toBe(`${envs.get('register-bank')?.FREEZEFLOW_SECRET_PREFIX}/banks/${BANK}/signing`);
     expect(secret?.kmsKeyId).toBe(envs.get('register-bank')?.FREEZEFLOW_SECRETS_KMS_KEY);
     expect(JSON.parse(secret?.secretString ?? '{}')).toEqual({ secrets: [SECRET] });
+    const refusing = await http('register-bank', {
+      ...apiEvent('registerBank', {
+        claims: admin(),
+        path: { bankId: REFUSING_BANK },
+        body: {
+          name: 'Refusing Bank',
+          mode: 'push',
+          endpoint: bankUrl.replace(/push$/, 'refuse'),
+          slaSeconds: 3600,
+          signingSecret: SECRET,
+        },
+      }),
+    });
+    expect(refusing.status, JSON.stringify(refusing.body)).toBe(201);
+    expect(
+      aws.requests.filter((r) => r.target.startsWith('secretsmanager.')).map((r) => r.signedFor),
+    ).toEqual(expect.arrayContaining(['secretsmanager']));
   });
 
   it('opens a case and submits a freeze order: the fan-out workflow is started by name', async () => {
@@ -335,6 +417,83 @@ describe('bundle smoke test: the bundled handlers, the template environment, one
     expect(totals.status, JSON.stringify(totals.body)).toBe(200);
     expect(totals.body.frozen).toEqual([{ currency: 'CNY', minor: AMOUNT }]);
     expect(totals.body.reportedLoss).toEqual({ currency: 'CNY', minor: AMOUNT });
+  });
+
+  it("the table stream's consumers run as their mappings filter: the freeze starts its hold timer, the audit chain is sequenced", async () => {
+    const holdArn = envs.get('follow-the-money')?.[STATE_MACHINE_ARN_ENV.holdTimer];
+    await eventually(() => {
+      const started = aws.requests.filter(
+        (r) => r.target === 'AWSStepFunctions.StartExecution' && r.body.stateMachineArn === holdArn,
+      );
+      expect(started.map((r) => r.body.name)).toEqual([executionName(`${instructionId}-hold`)]);
+    });
+    const audit = await eventually(async () => {
+      const answer = await http<{
+        events: { seq: number; action: string }[];
+        verified: boolean;
+        pending: number;
+      }>('get-case-audit', apiEvent('getCaseAudit', { claims: police('PSB-SMOKE'), path: { caseId } }));
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body.pending).toBe(0);
+      expect(answer.body.events.length).toBeGreaterThanOrEqual(3);
+      return answer.body;
+    });
+    expect(audit.verified).toBe(true);
+    expect(audit.events.map((e) => e.seq)).toEqual(audit.events.map((_, i) => i + 1));
+    expect(streamTrouble).toEqual([]);
+  });
+
+  it('a bank that refuses for good: the delivery is DISPATCH_FAILED and escalated on the event bus', async () => {
+    const submitted = await http<{ instructions: { instructionId: string }[] }>(
+      'submit-freeze-order',
+      apiEvent('submitFreezeOrder', {
+        claims: police('PSB-SMOKE'),
+        path: { caseId },
+        headers: { 'idempotency-key': 'smoke-order-2' },
+        body: {
+          legalBasis: {
+            kind: 'Emergency stop-payment',
+            reference: 'SP-SMOKE-2',
+            issuedBy: 'PSB-SMOKE Anti-Fraud Centre',
+            issuedAt: '2026-11-20T10:05:00Z',
+          },
+          targets: [
+            {
+              bankId: REFUSING_BANK,
+              accountNumber: '6222020000002222',
+              amount: { currency: 'CNY', minor: '5000' },
+            },
+          ],
+        },
+      }),
+    );
+    expect(submitted.status, JSON.stringify(submitted.body)).toBeLessThan(300);
+    const refused = submitted.body.instructions[0]?.instructionId ?? '';
+    const step = await (await fn('dispatch-instruction')).invoke<{ outcome: string; awaiting: boolean }>({
+      caseId,
+      instructionId: refused,
+      kind: 'FREEZE',
+    });
+    expect(step.awaiting).toBe(false);
+    const put = aws.requests.filter((r) => r.target === 'AWSEvents.PutEvents');
+    expect(put).toHaveLength(1);
+    expect(put[0]?.signedFor).toBe('events');
+    const entries = put[0]?.body.Entries as {
+      EventBusName: string;
+      Source: string;
+      DetailType: string;
+      Detail: string;
+    }[];
+    expect(entries).toEqual([
+      expect.objectContaining({
+        EventBusName: BUS,
+        Source: 'freezeflow',
+        DetailType: 'InstructionEscalated',
+      }),
+    ]);
+    expect(JSON.parse(entries[0]?.Detail ?? '{}')).toMatchObject({ caseId, instructionId: refused });
+    // The refused push was signed too (the bank checked it before it refused).
+    expect(pushes.at(-1)?.signature).toEqual({ ok: true });
   });
 
   it('active tracing works in the bundles: the SDK calls reach the X-Ray daemon as subsegments', async () => {
