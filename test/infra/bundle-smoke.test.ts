@@ -18,11 +18,12 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionName, STATE_MACHINE_ARN_ENV } from '../../functions/adapters/workflow-client.ts';
 import { SIGNATURE_HEADER, verifyWebhook } from '../../functions/domain/webhook-signature.ts';
+import { bundlingOptions } from '../../infra/constructs/functions.ts';
 import { type FunctionFolder, functionCatalog, functionFolders } from '../../infra/function-catalog.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamo-client-config.ts';
 import { type StreamPoller, startStreamPoller } from '../../local/stream-poller.ts';
 import { type AwsStandIns, readBody, startAwsStandIns } from '../support/aws-stand-ins.ts';
-import { type Bundles, bundleFunctions } from '../support/bundles.ts';
+import { type Bundles, bundleFunctions, toEsbuildOptions } from '../support/bundles.ts';
 import { useDynamoLocal } from '../support/dynamo.ts';
 import { passesFilters } from '../support/event-filter.ts';
 import { admin, apiEvent, bank, police } from '../support/http-events.ts';
@@ -528,5 +529,40 @@ describe('bundle smoke test: the bundled handlers, the template environment, one
       const spec = functionCatalog[folder];
       if (!spec.publishesEvents) expect(envs.get(folder), folder).not.toHaveProperty('FREEZEFLOW_EVENT_BUS');
     }
+  });
+});
+
+describe('bundle smoke test: the faults it exists to catch', () => {
+  it('a bundle without the createRequire banner does not load (bundled CommonJS calls require)', async () => {
+    const { banner: _banner, ...withoutBanner } = bundlingOptions;
+    const broken = await bundleFunctions(['health'], withoutBanner);
+    try {
+      await expect(startLambdaProcess('health', broken.path('health'), envs.get('health')!)).rejects.toThrow(
+        /require/i,
+      );
+    } finally {
+      broken.remove();
+    }
+  });
+
+  it('a variable the template does not set fails the function (the process inherits nothing)', async () => {
+    const { FREEZEFLOW_API_URL: _url, ...env } = envs.get('get-case-totals')!;
+    const p = await startLambdaProcess('get-case-totals', bundles.path('get-case-totals'), env);
+    try {
+      await expect(
+        p.invoke(apiEvent('getCaseTotals', { claims: police('PSB-SMOKE'), path: { caseId: 'C1' } })),
+      ).rejects.toThrow(/FREEZEFLOW_API_URL must be the API's absolute https:\/\/ URL/);
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('a bundling option the smoke bundles do not translate is refused, not ignored', () => {
+    expect(() => toEsbuildOptions({ ...bundlingOptions, keepNames: true })).toThrow(/keepNames/);
+    expect(toEsbuildOptions(bundlingOptions)).toMatchObject({
+      minify: true,
+      format: 'esm',
+      platform: 'node',
+    });
   });
 });

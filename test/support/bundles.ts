@@ -63,12 +63,16 @@ export interface Bundles {
   remove(): void;
 }
 
-/** Bundles every function of the catalog (or the given ones) into a fresh temporary directory. */
+/**
+ * Bundles every function of the catalog (or the given ones) into a fresh temporary directory, with
+ * the CDK's options (or others, for a test that shows what an option is for).
+ */
 export async function bundleFunctions(
   folders: readonly FunctionFolder[] = functionFolders,
+  bundling: nodejs.BundlingOptions = bundlingOptions,
 ): Promise<Bundles> {
   const dir = mkdtempSync(join(tmpdir(), 'freezeflow-bundles-'));
-  const options = toEsbuildOptions(bundlingOptions);
+  const options = toEsbuildOptions(bundling);
   await build({
     ...options,
     entryPoints: Object.fromEntries(folders.map((f) => [`${f}/index`, handlerEntry(f)])),
