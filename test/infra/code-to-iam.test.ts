@@ -3,10 +3,13 @@
  * bundles are built like the deployed assets (test/support/bundles.ts), the calls derived from them
  * and from the same import graph (test/support/iam-check.ts says how), the allowed actions read from
  * the synthesized template. Actions allowed but never called are printed as least-privilege hints.
+ * For states:StartExecution the check is also by resource: the state machines the code starts (the
+ * first argument of every reached `workflow.startExecution`) must be the ARNs the role names.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STATE_MACHINE_ARN_ENV, type WorkflowName } from '../../functions/adapters/workflow-client.ts';
 import { type FunctionFolder, functionCatalog, functionFolders } from '../../infra/function-catalog.ts';
 import { repoRoot } from '../../infra/paths.ts';
 import { type Bundles, bundleFunctions } from '../support/bundles.ts';
@@ -17,11 +20,13 @@ import {
   type Call,
   type CodeIndex,
   checkFunction,
+  checkWorkflowStarts,
   codeIndex,
   type FunctionCalls,
   functionCalls,
   type PolicyStatement,
   reachedSendSites,
+  reachedWorkflowStarts,
 } from '../support/iam-check.ts';
 import { type Built, buildStack } from './fixture.ts';
 
@@ -120,6 +125,46 @@ describe('code-to-IAM: what each bundle calls is allowed by its role', () => {
       expect(actions.includes('secretsmanager:GetSecretValue'), folder).toBe(spec.signingSecrets !== 'none');
       expect(actions.includes('secretsmanager:CreateSecret'), folder).toBe(spec.signingSecrets === 'write');
     }
+  });
+});
+
+/** The template's spelling of a workflow's ARN: the function's own environment variable for it. */
+const arnIn = (folder: FunctionFolder) => (workflow: string) =>
+  built.resources[built.functionId(folder)]?.Properties.Environment?.Variables?.[
+    STATE_MACHINE_ARN_ENV[workflow as WorkflowName]
+  ];
+
+describe('code-to-IAM: the state machines each function starts are the ones its role may start', () => {
+  it('derives the starts from the code (literal names, and every name a WorkflowName variable can hold)', () => {
+    const names = (folder: FunctionFolder) =>
+      [...new Set(reachedWorkflowStarts(index, graphs.get(folder)!).flatMap((s) => s.workflows))].sort();
+    expect(names('submit-freeze-order')).toEqual(['freezeOrder']);
+    expect(names('follow-the-money')).toEqual(['freezeOrder', 'holdTimer']);
+    expect(names('health')).toEqual([]);
+  });
+
+  it.each(functionFolders)('%s: starts only what its role allows, by ARN', (folder) => {
+    const starts = reachedWorkflowStarts(index, graphs.get(folder)!);
+    expect(checkWorkflowStarts(folder, starts, statementsOf(folder), arnIn(folder))).toEqual([]);
+    // And no more than the catalog says (the grants are made from it).
+    const names = new Set(starts.flatMap((s) => s.workflows));
+    expect([...names].sort(), folder).toEqual([...functionCatalog[folder].startExecution].sort());
+  });
+
+  it('catches a start on a state machine the role does not name (the fault)', () => {
+    const starts = reachedWorkflowStarts(index, graphs.get('follow-the-money')!);
+    const holdArn = JSON.stringify(arnIn('follow-the-money')('holdTimer'));
+    const statements = statementsOf('follow-the-money').map((s) => ({
+      ...s,
+      Resource: Array.isArray(s.Resource)
+        ? s.Resource.filter((r) => JSON.stringify(r) !== holdArn)
+        : s.Resource,
+    }));
+    expect(checkWorkflowStarts('follow-the-money', starts, statements, arnIn('follow-the-money'))).toEqual([
+      expect.stringMatching(
+        /^function follow-the-money starts the holdTimer state machine but its role does not allow states:StartExecution on it \(functions\/app\/follow-confirmation\.ts#/,
+      ),
+    ]);
   });
 });
 

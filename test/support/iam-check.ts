@@ -209,7 +209,28 @@ function nameOf(node: ts.Node): string {
  * every class that implements that interface. An SDK command's `new` is a send site.
  */
 export function reachedSendSites(index: CodeIndex, graph: readonly string[]): SendSite[] {
+  return reach(index, graph).sites;
+}
+
+/** A `workflow.startExecution(name, …)` the handler reaches, with the workflow names its argument can be. */
+export interface WorkflowStart {
+  workflows: string[];
+  file: string;
+  container: string;
+}
+
+/**
+ * The state machines the handler's code starts: every reached call of the WorkflowClient port's
+ * `startExecution` (functions/adapters/workflow-client.ts), its first argument's type giving the
+ * names (a literal: that one; a WorkflowName variable: all of them).
+ */
+export function reachedWorkflowStarts(index: CodeIndex, graph: readonly string[]): WorkflowStart[] {
+  return reach(index, graph).starts;
+}
+
+function reach(index: CodeIndex, graph: readonly string[]): { sites: SendSite[]; starts: WorkflowStart[] } {
   const { program, checker } = index;
+  const starts: WorkflowStart[] = [];
   const implementations = new Map<ts.Symbol, ts.ClassDeclaration[]>();
   for (const sf of program.getSourceFiles()) {
     if (!firstParty(sf.fileName)) continue;
@@ -316,6 +337,28 @@ export function reachedSendSites(index: CodeIndex, graph: readonly string[]): Se
         }
       }
       if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        node.expression.name.text === 'startExecution'
+      ) {
+        const decl = resolve(checker, node.expression.name)?.declarations?.[0];
+        const owner = decl?.parent;
+        const port =
+          decl &&
+          owner &&
+          (ts.isInterfaceDeclaration(owner) || ts.isClassDeclaration(owner)) &&
+          relative(decl.getSourceFile().fileName) === 'functions/adapters/workflow-client.ts';
+        const first = node.arguments[0];
+        if (port && first) {
+          const type = checker.getTypeAtLocation(first);
+          const parts = type.isUnion() ? type.types : [type];
+          const workflows = parts.map((t) =>
+            t.isStringLiteral() ? t.value : `<${checker.typeToString(t)}>`,
+          );
+          starts.push({ workflows, file, container });
+        }
+      }
+      if (
         ts.isPropertyAssignment(node) &&
         ts.isIdentifier(node.name) &&
         TRANSACTION_ITEMS[node.name.text] &&
@@ -332,7 +375,7 @@ export function reachedSendSites(index: CodeIndex, graph: readonly string[]): Se
     };
     walk(root);
   }
-  return sites;
+  return { sites, starts };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -502,4 +545,39 @@ export function checkFunction(
       !Object.keys(PLATFORM_ACTIONS).some((a) => actionMatches(p, a)),
   );
   return { violations, unused };
+}
+
+/**
+ * Resource-level check of the starts: each state machine the code starts must be a Resource of a
+ * statement that allows states:StartExecution. `arnOf` gives the workflow's ARN as the template
+ * spells it (the function's own environment variable, infra/constructs/functions.ts), compared as JSON.
+ */
+export function checkWorkflowStarts(
+  name: string,
+  starts: readonly WorkflowStart[],
+  statements: readonly PolicyStatement[],
+  arnOf: (workflow: string) => unknown,
+): string[] {
+  const allowed = statements
+    .filter(
+      (s) => s.Effect === 'Allow' && asList(s.Action).some((a) => actionMatches(a, 'states:StartExecution')),
+    )
+    .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+    .map((r) => JSON.stringify(r));
+  const out: string[] = [];
+  for (const start of starts) {
+    for (const workflow of start.workflows) {
+      const arn = arnOf(workflow);
+      if (arn === undefined) {
+        out.push(
+          `function ${name} starts ${workflow}, which no state machine ARN names (${start.file}#${start.container})`,
+        );
+      } else if (!allowed.includes(JSON.stringify(arn)) && !allowed.includes('"*"')) {
+        out.push(
+          `function ${name} starts the ${workflow} state machine but its role does not allow states:StartExecution on it (${start.file}#${start.container})`,
+        );
+      }
+    }
+  }
+  return [...new Set(out)];
 }
