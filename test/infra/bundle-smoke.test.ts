@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, DynamoDBBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionName, STATE_MACHINE_ARN_ENV } from '../../functions/adapters/workflow-client.ts';
 import { SIGNATURE_HEADER, verifyWebhook } from '../../functions/domain/webhook-signature.ts';
@@ -207,13 +207,13 @@ async function startEventSourceMappings(): Promise<void> {
         onRecords: async (event) => {
           const records = event.Records.filter((r) => passesFilters(filters, r));
           if (!records.length) return;
-          const answer = await (await fn(folder)).invoke<{ batchItemFailures?: unknown[] } | undefined>({
+          const answer = await (await fn(folder)).invoke<DynamoDBBatchResponse | undefined>({
             Records: records,
           });
           if (answer?.batchItemFailures?.length) {
             streamTrouble.push(`${folder}: batchItemFailures ${JSON.stringify(answer.batchItemFailures)}`);
           }
-          return answer ?? undefined;
+          return answer;
         },
       }),
     );
