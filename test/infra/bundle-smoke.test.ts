@@ -29,7 +29,7 @@ import { passesFilters } from '../support/event-filter.ts';
 import { admin, apiEvent, bank, police } from '../support/http-events.ts';
 import { type LambdaProcess, startLambdaProcess } from '../support/lambda-process.ts';
 import { type LocalValues, templateEnvironment } from '../support/template-env.ts';
-import { type Built, buildStack } from './fixture.ts';
+import { type Built, buildStack, type Resource } from './fixture.ts';
 
 const dynamo = useDynamoLocal();
 const BANK = 'SMOKE1';
@@ -38,6 +38,8 @@ const REFUSING_BANK = 'SMOKE2';
 const SECRET = 'smoke-signing-secret-0123456789';
 const AMOUNT = '123456789012'; // CNY 1,234,567,890.12: above 2^31, exact only as integer minor units
 const BUS = 'freezeflow-smoke-bus';
+/** The Cognito pre-token-generation trigger: bundled with the same options, outside the catalog. */
+const TRIGGER = 'pre-token-generation';
 const API_ID = 'smokeapi';
 
 interface Push {
@@ -91,8 +93,8 @@ function selfSignedCertificate(dir: string): { key: string; cert: string } {
   };
 }
 
-function environmentOf(folder: FunctionFolder): Record<string, string> {
-  const local: LocalValues = {
+function localValues(): LocalValues {
+  return {
     partition: 'aws',
     region: LOCAL_REGION,
     accountId: '000000000000',
@@ -107,9 +109,16 @@ function environmentOf(folder: FunctionFolder): Record<string, string> {
       'AWS::DynamoDB::Table.Arn': `arn:aws:dynamodb:${LOCAL_REGION}:000000000000:table/${table}`,
     },
   };
-  const fn = built.resources[built.functionId(folder)]!;
+}
+
+function environmentOf(folder: FunctionFolder): Record<string, string> {
+  return lambdaEnvironment(folder, built.resources[built.functionId(folder)]!);
+}
+
+/** A function resource's template environment, substituted, plus what the Lambda runtime sets. */
+function lambdaEnvironment(folder: string, fn: Resource): Record<string, string> {
   return {
-    ...templateEnvironment(fn, built.resources, local),
+    ...templateEnvironment(fn, built.resources, localValues()),
     // What the Lambda runtime sets (nodejs22.x), with fake credentials.
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
@@ -170,7 +179,7 @@ beforeAll(async () => {
   aws = await startAwsStandIns(LOCAL_REGION);
   [built, bundles, table] = await Promise.all([
     Promise.resolve(buildStack()),
-    bundleFunctions(),
+    bundleFunctions([...functionFolders, TRIGGER]),
     dynamo.freshTable(),
   ]);
   for (const folder of functionFolders) envs.set(folder, environmentOf(folder));
@@ -507,6 +516,51 @@ describe('bundle smoke test: the bundled handlers, the template environment, one
     );
     expect(aws.segments.length).toBeGreaterThan(0);
     expect([...names]).toEqual(expect.arrayContaining(['DynamoDB']));
+  });
+
+  it("the Cognito trigger's bundle puts the claims into the token that the bundled routes accept", async () => {
+    const resource = Object.values(built.resources).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        String(r.Properties.Description).startsWith(`freezeflow ${TRIGGER} `),
+    );
+    expect(resource).toBeDefined();
+    const trigger = await startLambdaProcess(
+      TRIGGER,
+      bundles.path(TRIGGER),
+      lambdaEnvironment(TRIGGER, resource!),
+    );
+    try {
+      expect(trigger.exportsHandler).toBe(true);
+      const out = await trigger.invoke<{
+        response: {
+          claimsAndScopeOverrideDetails?: {
+            accessTokenGeneration?: { claimsToAddOrOverride?: Record<string, string> };
+          };
+        };
+      }>({
+        version: '3',
+        triggerSource: 'TokenGeneration_HostedAuth',
+        userName: 'officer-smoke',
+        callerContext: { clientId: 'console' },
+        request: {
+          userAttributes: { sub: 'officer-smoke', 'custom:agencyId': 'PSB-SMOKE' },
+          groupConfiguration: { groupsToOverride: ['police'] },
+          scopes: ['openid'],
+        },
+        response: { claimsAndScopeOverrideDetails: null },
+      });
+      const claims = out.response.claimsAndScopeOverrideDetails?.accessTokenGeneration?.claimsToAddOrOverride;
+      expect(claims).toEqual({ role: 'police', agencyId: 'PSB-SMOKE' });
+      // The API's JWT authorizer passes the access token's claims on: with Cognito's own sub.
+      const totals = await http(
+        'get-case-totals',
+        apiEvent('getCaseTotals', { claims: { sub: 'officer-smoke', ...claims }, path: { caseId } }),
+      );
+      expect(totals.status, JSON.stringify(totals.body)).toBe(200);
+    } finally {
+      await trigger.stop();
+    }
   });
 
   it('the fan-out summary and the catalog agree with what ran; nothing called an operation no stand-in knows', async () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, build } from 'esbuild';
 import { bundlingOptions } from '../../infra/constructs/functions.ts';
-import { type FunctionFolder, functionFolders } from '../../infra/function-catalog.ts';
+import { functionFolders } from '../../infra/function-catalog.ts';
 import { handlerEntry, repoRoot } from '../../infra/paths.ts';
 
 /** The bundling options functions.ts may use, and how each becomes an esbuild option. */
@@ -57,18 +57,19 @@ export function toEsbuildOptions(options: nodejs.BundlingOptions): BuildOptions 
 export interface Bundles {
   dir: string;
   /** Absolute path of a function's bundle (`index.mjs`, the Lambda handler `index.handler`). */
-  path(folder: FunctionFolder): string;
+  path(folder: string): string;
   /** The minified text of a function's bundle. */
-  text(folder: FunctionFolder): string;
+  text(folder: string): string;
   remove(): void;
 }
 
 /**
- * Bundles every function of the catalog (or the given ones) into a fresh temporary directory, with
+ * Bundles every function of the catalog (or the given folders of functions/, such as the Cognito
+ * trigger pre-token-generation, infra/constructs/identity.ts) into a fresh temporary directory, with
  * the CDK's options (or others, for a test that shows what an option is for).
  */
 export async function bundleFunctions(
-  folders: readonly FunctionFolder[] = functionFolders,
+  folders: readonly string[] = functionFolders,
   bundling: nodejs.BundlingOptions = bundlingOptions,
 ): Promise<Bundles> {
   const dir = mkdtempSync(join(tmpdir(), 'freezeflow-bundles-'));
@@ -81,9 +82,8 @@ export async function bundleFunctions(
     absWorkingDir: repoRoot,
     logLevel: 'error',
   });
-  const path = (folder: FunctionFolder) =>
-    join(dir, folder, options.format === 'esm' ? 'index.mjs' : 'index.js');
-  const cache = new Map<FunctionFolder, string>();
+  const path = (folder: string) => join(dir, folder, options.format === 'esm' ? 'index.mjs' : 'index.js');
+  const cache = new Map<string, string>();
   return {
     dir,
     path,
