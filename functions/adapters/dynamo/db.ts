@@ -6,6 +6,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE_NAME_ENV } from '../table-definition.ts';
+import { traced } from '../tracer.ts';
 import type { Item } from './codec.ts';
 
 /** What every repository function needs: the document client and the table's name. */
@@ -46,7 +47,10 @@ export function dbFromEnvironment(env: NodeJS.ProcessEnv = process.env): Db {
   const endpoint = env.DYNAMODB_ENDPOINT;
   const requestHandler = { ...DYNAMO_REQUEST_HANDLER };
   return {
-    doc: documentClient(new DynamoDBClient(endpoint ? { endpoint, requestHandler } : { requestHandler })),
+    // Traced like the other clients (adapters/tracer.ts): its calls are X-Ray subsegments in AWS.
+    doc: documentClient(
+      traced(new DynamoDBClient(endpoint ? { endpoint, requestHandler } : { requestHandler })),
+    ),
     table,
   };
 }
