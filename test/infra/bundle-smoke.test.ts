@@ -23,7 +23,7 @@ import { type FunctionFolder, functionCatalog, functionFolders } from '../../inf
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamo-client-config.ts';
 import { type StreamPoller, startStreamPoller } from '../../local/stream-poller.ts';
 import { type AwsStandIns, readBody, startAwsStandIns } from '../support/aws-stand-ins.ts';
-import { type Bundles, bundleFunctions, toEsbuildOptions } from '../support/bundles.ts';
+import { assetBundles, type Bundles, bundleFunctions, toEsbuildOptions } from '../support/bundles.ts';
 import { useDynamoLocal } from '../support/dynamo.ts';
 import { passesFilters } from '../support/event-filter.ts';
 import { admin, apiEvent, bank, police } from '../support/http-events.ts';
@@ -41,6 +41,11 @@ const BUS = 'freezeflow-smoke-bus';
 /** The Cognito pre-token-generation trigger: bundled with the same options, outside the catalog. */
 const TRIGGER = 'pre-token-generation';
 const API_ID = 'smokeapi';
+/**
+ * Set by `.ci/run` after its `cdk synth`: the smoke test then loads the handlers of that synth's
+ * assets instead of bundling them itself (test/support/bundles.ts assetBundles).
+ */
+const CDK_OUT = process.env.FREEZEFLOW_SMOKE_CDK_OUT;
 
 interface Push {
   headers: Record<string, string | string[] | undefined>;
@@ -179,7 +184,9 @@ beforeAll(async () => {
   aws = await startAwsStandIns(LOCAL_REGION);
   [built, bundles, table] = await Promise.all([
     Promise.resolve(buildStack()),
-    bundleFunctions([...functionFolders, TRIGGER]),
+    CDK_OUT
+      ? assetBundles(CDK_OUT, [...functionFolders, TRIGGER])
+      : bundleFunctions([...functionFolders, TRIGGER]),
     dynamo.freshTable(),
   ]);
   for (const folder of functionFolders) envs.set(folder, environmentOf(folder));
@@ -271,6 +278,18 @@ describe('bundle smoke test: the bundled handlers, the template environment, one
     await Promise.all([worker(), worker()]);
     expect(failures).toEqual([]);
   });
+
+  it.runIf(CDK_OUT)(
+    'on the assets of `cdk synth`: their synthesized environment is the one this test uses',
+    () => {
+      const synthesized = (bundles as ReturnType<typeof assetBundles>).environments;
+      for (const folder of functionFolders) {
+        expect(synthesized.get(folder), folder).toEqual(
+          built.resources[built.functionId(folder)]?.Properties.Environment?.Variables,
+        );
+      }
+    },
+  );
 
   let caseId = '';
   let orderId = '';

@@ -6,7 +6,7 @@
  * gives the same output in one pass. `toEsbuildOptions` refuses any bundling option it does not
  * translate, so a new setting in functions.ts cannot silently make these bundles differ from AWS's.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -96,5 +96,52 @@ export async function bundleFunctions(
       return text;
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * The bundles of a real `cdk synth` (issue 12 §5 (a): "load every asset's handler from cdk.out"): each
+ * function of the synthesized template found by its description (`freezeflow <folder> …`), its
+ * handler the `index.mjs` of its asset directory. `.ci/run` runs the smoke test again on them after its
+ * synth (FREEZEFLOW_SMOKE_CDK_OUT); `environments` gives each function's Environment.Variables as
+ * synthesized, for the test to hold them equal to the ones it uses.
+ */
+export function assetBundles(
+  cdkOut: string,
+  folders: readonly string[],
+): Bundles & { environments: Map<string, unknown> } {
+  const templateFile = readdirSync(cdkOut).find((f) => f.endsWith('.template.json'));
+  if (!templateFile) throw new Error(`${cdkOut} holds no synthesized template`);
+  const template = JSON.parse(readFileSync(join(cdkOut, templateFile), 'utf8')) as {
+    Resources: Record<
+      string,
+      { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }
+    >;
+  };
+  const paths = new Map<string, string>();
+  const environments = new Map<string, unknown>();
+  for (const folder of folders) {
+    const fn = Object.values(template.Resources).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        String(r.Properties.Description ?? '').startsWith(`freezeflow ${folder} `),
+    );
+    const asset = fn?.Metadata?.['aws:asset:path'];
+    if (!fn || typeof asset !== 'string') throw new Error(`${templateFile}: no bundled asset for ${folder}`);
+    paths.set(folder, join(cdkOut, asset, 'index.mjs'));
+    environments.set(folder, (fn.Properties.Environment as { Variables?: unknown } | undefined)?.Variables);
+  }
+  const path = (folder: string) => {
+    const found = paths.get(folder);
+    if (!found) throw new Error(`no asset for ${folder}`);
+    return found;
+  };
+  return {
+    dir: cdkOut,
+    path,
+    text: (folder) => readFileSync(path(folder), 'utf8'),
+    // The synth's output is the CI's, not the test's: left in place.
+    remove: () => undefined,
+    environments,
   };
 }
