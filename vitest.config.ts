@@ -40,7 +40,7 @@ export default defineConfig({
       // cold starts of more (each sandbox loads its bundled handler and the SDK, about 0.3 s of CPU).
       FREEZEFLOW_SANDBOXES_PER_FUNCTION: '2',
     },
-    setupFiles: ['test/setup/polyfills.ts'],
+    setupFiles: ['test/setup/polyfills.ts', 'test/setup/cdk-outdir.ts'],
     // One DynamoDB Local for the whole run; every test file works in tables of its own.
     globalSetup: ['test/setup/dynamo-global.ts'],
     projects: [
