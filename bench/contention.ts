@@ -190,8 +190,9 @@ export async function runContention(options: {
 }
 
 /**
- * A sandbox holds about 40 MB (a V8 isolate with the SDK and one handler loaded), so this many at
- * once is what a 24 GiB machine holds beside DynamoDB Local and the rest: K above it runs its K
+ * A sandbox held about 40 MB when this was chosen (tsx-loaded; about 14 MB since sandboxes load
+ * bundles), so this many at once is what a 24 GiB machine held beside DynamoDB Local and the rest
+ * with room to spare; kept, so that (g) stays comparable across runs: K above it runs its K
  * invocations, released together, through this many sandboxes (each then serves several in turn).
  */
 export const MAX_CONTENTION_SANDBOXES = 150;
