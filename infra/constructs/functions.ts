@@ -50,6 +50,25 @@ export const bundlingOptions: nodejs.BundlingOptions = {
   externalModules: [],
 };
 
+/**
+ * What every freezeflow function shares, whichever construct makes it (this one, the Cognito trigger
+ * in identity.ts): its code (the handler of functions/<folder>/, or placeholder code when the synth
+ * skips bundling), runtime, architecture, tracing and bundling.
+ */
+export function functionBase(folder: string, placeholder: boolean) {
+  return {
+    ...(placeholder
+      ? { code: lambda.Code.fromInline('// not bundled'), handler: 'index.handler' }
+      : { entry: handlerEntry(folder), handler: 'handler' }),
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: LAMBDA_ARCHITECTURE === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+    tracing: lambda.Tracing.ACTIVE,
+    projectRoot: repoRoot,
+    depsLockFilePath: lockFile,
+    bundling: bundlingOptions,
+  } satisfies Partial<nodejs.NodejsFunctionProps>;
+}
+
 /** Every workflow Task's TimeoutSeconds exceeds this (workflows/*.asl.json), so retries never overlap. */
 export const WORKFLOW_LAMBDA_TIMEOUT_SECONDS = 60;
 
@@ -190,19 +209,11 @@ export class Functions extends Construct {
     logGroup.grantWrite(role);
     const fn = new nodejs.NodejsFunction(this, id, {
       description: `freezeflow ${folder} (${spec.trigger})`,
-      ...(placeholder
-        ? { code: lambda.Code.fromInline('// not bundled'), handler: 'index.handler' }
-        : { entry, handler: 'handler' }),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: LAMBDA_ARCHITECTURE === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+      ...functionBase(folder, placeholder),
       memorySize: spec.memoryMb,
       timeout: timeouts[spec.trigger],
-      tracing: lambda.Tracing.ACTIVE,
       role,
       logGroup,
-      projectRoot: repoRoot,
-      depsLockFilePath: lockFile,
-      bundling: bundlingOptions,
       environment: {
         [TABLE_NAME_ENV]: props.table.tableName,
         // Every handler builds its workflow client with all the ARNs (adapters/dependencies.ts), so

@@ -1,15 +1,12 @@
 import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BANK_SCOPE_PREFIX, RESOURCE_SERVER_ID } from '../../functions/pre-token-generation/handler.ts';
 import { roles } from '../../functions/schemas/claims.ts';
-import { LAMBDA_ARCHITECTURE } from '../function-catalog.ts';
-import { handlerEntry, lockFile, repoRoot } from '../paths.ts';
-import { bundlingOptions } from './functions.ts';
+import { functionBase } from './functions.ts';
 
 export interface IdentityProps {
   logRetention: logs.RetentionDays;
@@ -173,20 +170,12 @@ export class Identity extends Construct {
     logGroup.grantWrite(role);
     const fn = new nodejs.NodejsFunction(this, 'PreTokenGeneration', {
       description: 'freezeflow pre-token-generation (Cognito): role, agencyId, bankId into the access token',
-      ...(placeholder
-        ? { code: lambda.Code.fromInline('// not bundled'), handler: 'index.handler' }
-        : { entry: handlerEntry(folder), handler: 'handler' }),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: LAMBDA_ARCHITECTURE === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+      ...functionBase(folder, placeholder),
       memorySize: 256,
       // Cognito waits at most 5 s for a trigger.
       timeout: Duration.seconds(5),
-      tracing: lambda.Tracing.ACTIVE,
       role,
       logGroup,
-      projectRoot: repoRoot,
-      depsLockFilePath: lockFile,
-      bundling: bundlingOptions,
       environment: {
         POWERTOOLS_SERVICE_NAME: 'freezeflow',
         FREEZEFLOW_LOG_LEVEL: 'INFO',
