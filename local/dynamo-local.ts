@@ -224,7 +224,8 @@ async function launch(
         await probe.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2_000) });
         // Answered, but by whom? Another runtime's JVM may have taken the port first (ours then dies
         // of a BindException and the loop above reports the port in use).
-        if ((await listensOn(child.pid ?? -1, port)) !== false) break;
+        const owner = await listensOn(child.pid ?? -1, port);
+        if (owner === true || (owner === undefined && !hasExited(child))) break;
       } catch {
         // not listening yet
       }

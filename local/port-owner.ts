@@ -24,8 +24,15 @@ export async function listensOn(pid: number, port: number): Promise<boolean | un
   }
   if (!readable) return undefined;
   if (inodes.size === 0) return false;
-  const fds = await readdir(`/proc/${pid}/fd`).catch(() => undefined);
-  if (fds === undefined) return undefined;
+  let fds: string[];
+  try {
+    fds = await readdir(`/proc/${pid}/fd`);
+  } catch (error) {
+    // Gone (exited and reaped, as a JVM that lost the port race is a moment later): it listens on
+    // nothing. Only a /proc that will not say (permissions) leaves the answer open.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    return undefined;
+  }
   for (const fd of fds) {
     const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
     const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];

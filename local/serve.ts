@@ -13,7 +13,10 @@ const system = await startLocalSystem({
   dataDir: process.env.FREEZEFLOW_DATA_DIR || undefined,
   jwtSecret: process.env.FREEZEFLOW_JWT_SECRET ?? DEV_JWT_SECRET,
 });
-console.log(`freezeflow API listening on ${system.url} (DynamoDB Local at ${system.dynamo.endpoint})`);
+const dataDir = process.env.FREEZEFLOW_DATA_DIR || '(in memory)';
+console.log(
+  `freezeflow API listening on ${system.url} (DynamoDB Local at ${system.dynamo.endpoint}, pid ${system.dynamo.pid}, data ${dataDir})`,
+);
 console.log(
   system.sandboxes
     ? `handlers run in sandboxes (worker threads), at most ${system.sandboxes.maxPerFunction} per function`

@@ -52,7 +52,8 @@ describe('server process', () => {
     await server.restart();
     expect(server.pid).not.toBe(firstPid);
     const again = await api.request<{ caseId: string }>('GET', `/cases/${opened.caseId}`, { as: police });
-    expect(again.status).toBe(200);
+    // On a failure, the logs say which DynamoDB Local (pid, port, data dir) each run used.
+    expect(again.status, server.logTail()).toBe(200);
     expect(again.body.caseId).toBe(opened.caseId);
   });
 

@@ -181,4 +181,22 @@ describe('listensOn (local/port-owner.ts)', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it('says a process that has exited listens on nothing (a JVM that lost the port race, already reaped)', async () => {
+    // CI once called a JVM ready because its /proc entry was gone by the time it was read: "cannot
+    // tell" then let the other runtime's answer through (test/faults/harness.test.ts saw 404s).
+    const { spawn } = await import('node:child_process');
+    const { createServer } = await import('node:net');
+    const gone = spawn(process.execPath, ['-e', '']);
+    const pid = gone.pid ?? -1;
+    await new Promise((resolve) => gone.once('exit', resolve));
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      expect(await listensOn(pid, port)).toBe(false);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
