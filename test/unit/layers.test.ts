@@ -12,15 +12,12 @@ const tree = (dir: string): string[] =>
     d.isDirectory() ? tree(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
   );
 
-/** Handlers another helper slims (bank kit) or that may stay as they are (issue 11, part 3). */
-const NOT_YET = new Set(['register-bank/handler.ts', 'bank-inbox/handler.ts', 'health/handler.ts']);
-
 describe('layers (README "Layout"): handlers → one use case → domain decides → one writer', () => {
   it('finds the handlers', () => {
     expect(handlers.length).toBeGreaterThan(20);
   });
 
-  it.each(handlers.filter((h) => !NOT_YET.has(h)))('%s imports no DynamoDB adapter and stays short', (h) => {
+  it.each(handlers)('%s imports no DynamoDB adapter and stays short', (h) => {
     const text = read(h);
     expect(text).not.toMatch(/from '\.\.\/adapters\/dynamo\//);
     expect(text.split('\n').length).toBeLessThanOrEqual(60);

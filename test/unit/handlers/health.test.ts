@@ -1,11 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  createHealth,
   databaseProbe,
   HEALTH_CACHE_MS,
   HEALTH_PROBE_TIMEOUT_MS,
-} from '../../../functions/health/handler.ts';
+} from '../../../functions/app/database-health.ts';
+import { createHealth } from '../../../functions/health/handler.ts';
 import { expectProblem, FakeTable, httpEvent, invoke, testDeps } from './support.ts';
 
 /** GET /health answers 200 only while the database answers (docs/api.md "Running it locally"). */
