@@ -70,14 +70,18 @@ export const JAVA_OPTIONS = {
 const DEFAULT_JAVA_TOOL_OPTIONS = JAVA_OPTIONS.quickStart;
 const READY_POLL_MS = 100;
 const KILL_GRACE_MS = 3_000;
+const GROUP_SIGNAL_GRACE_MS = 500;
 const OUTPUT_TAIL_CHARS = 8_000;
 
 /* ---------------------------------------------------------------- process-wide cleanup ---------- */
 
 /** Every JVM this process started and has not yet seen exit. */
 const liveChildren = new Set<ChildProcess>();
+/** Set once this process is going down: a JVM that dies now was killed on purpose, not crashed. */
+let shuttingDown = false;
 
 function killAllNow(): void {
+  shuttingDown = true;
   for (const child of liveChildren) {
     try {
       child.kill('SIGKILL');
@@ -335,11 +339,23 @@ export class Supervisor {
 
   private watch(child: ChildProcess): void {
     child.once('exit', (code, signal) => {
-      if (this.stopped || child !== this.child) return;
-      log.warn('DynamoDB Local exited unexpectedly: restarting it', { port: this.port, code, signal });
-      this.restarting = this.restart(performance.now()).finally(() => {
-        this.restarting = undefined;
-      });
+      if (this.stopped || child !== this.child || shuttingDown) return;
+      // Ctrl-C reaches the whole process group: the JVM may see its signal before this process
+      // runs its own handler. A JVM that ended of such a signal is looked at again a moment later.
+      const groupSignal = signal === 'SIGINT' || signal === 'SIGTERM' || code === 130 || code === 143;
+      if (groupSignal) {
+        setTimeout(() => this.onUnexpectedExit(child, code, signal), GROUP_SIGNAL_GRACE_MS).unref();
+        return;
+      }
+      this.onUnexpectedExit(child, code, signal);
+    });
+  }
+
+  private onUnexpectedExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopped || child !== this.child || shuttingDown) return;
+    log.warn('DynamoDB Local exited unexpectedly: restarting it', { port: this.port, code, signal });
+    this.restarting = this.restart(performance.now()).finally(() => {
+      this.restarting = undefined;
     });
   }
 

@@ -62,6 +62,8 @@ describe('server process', () => {
     const pid = probe.pid;
     await probe.stop();
     expect(probe.leftBehindByStop).toEqual([]);
+    // The JVM got the group's SIGTERM too: a stop, not a crash to restart from.
+    expect(probe.logTail()).not.toMatch(/exited unexpectedly/);
     expect(probe.survivors()).toEqual([]);
     expect(pid).toBeGreaterThan(0);
   });
