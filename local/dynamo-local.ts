@@ -287,6 +287,10 @@ export interface DynamoRestart {
   /** Milliseconds from the death to the new JVM answering (and the restart hooks done). */
   downMs: number;
   pid: number;
+  /** JVMs launched for this restart (the ones before it failed to start: see `failures`). */
+  attempts: number;
+  /** Why the earlier attempts failed (timeouts on a loaded machine, a taken port). */
+  failures: string[];
 }
 
 /**
@@ -362,6 +366,7 @@ export class Supervisor {
   private async restart(diedAt: number): Promise<void> {
     const perMinute = this.limits.maxAttemptsPerMinute ?? 6;
     let backoff = this.limits.initialBackoffMs ?? 250;
+    const failures: string[] = [];
     for (let attempt = 1; !this.stopped; attempt++) {
       const now = Date.now();
       while (this.attempts.length > 0 && now - this.attempts[0]! >= 60_000) this.attempts.shift();
@@ -384,6 +389,8 @@ export class Supervisor {
           restarts: this.restarts,
           downMs: Math.round(performance.now() - diedAt),
           pid: next.child.pid ?? -1,
+          attempts: attempt,
+          failures,
         };
         log.warn('DynamoDB Local restarted', { port: this.port, attempt, ...restart });
         const waiters = this.waiters;
@@ -392,6 +399,7 @@ export class Supervisor {
         return;
       } catch (error) {
         log.error('DynamoDB Local restart failed', { port: this.port, attempt, error: String(error) });
+        failures.push(String(error).split('\n')[0] ?? '');
         backoff = Math.min(backoff * 2, this.limits.maxBackoffMs ?? 8_000);
       }
     }

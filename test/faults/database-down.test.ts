@@ -206,7 +206,8 @@ describe('fault: DynamoDB Local killed under a running system', () => {
     console.log(
       `fault database-killed: requests ${figures.requests}, 500s ${figures.status500}, 503s ${figures.status503}` +
         `${others ? ` (other ${others})` : ''}, db back in ${(restart.downMs / 1000).toFixed(1)} s, ` +
-        `recovered (/health 200) in ${(figures.recoveredMs / 1000).toFixed(1)} s`,
+        `recovered (/health 200) in ${(figures.recoveredMs / 1000).toFixed(1)} s, ` +
+        `JVMs launched ${restart.attempts}${restart.failures.length ? ` (${restart.failures.join('; ')})` : ''}`,
     );
   });
 });

@@ -167,6 +167,34 @@ describe('DynamoDB Local', () => {
   });
 });
 
+describe('supervised DynamoDB Local (local/dynamo-local.ts Supervisor)', () => {
+  it('restarts a JVM that dies (SIGKILL, or a SIGTERM this process did not get) on the same port; stop() ends it for good', async () => {
+    const local = await startDynamoLocal({ supervise: true, startTimeoutMs: 60_000 });
+    const supervisor = local.supervisor;
+    if (!supervisor) throw new Error('not supervised');
+    try {
+      const firstPid = local.pid;
+      let restarted = supervisor.nextRestart();
+      supervisor.kill('SIGKILL');
+      const afterKill = await restarted;
+      expect(afterKill).toMatchObject({ restarts: 1, attempts: 1, failures: [] });
+      expect(afterKill.pid).not.toBe(firstPid);
+      expect(await listensOn(afterKill.pid, local.port)).toBe(true);
+      // A SIGTERM of the JVM alone (not Ctrl-C of the whole group): a crash as well, looked at a
+      // moment later and restarted.
+      restarted = supervisor.nextRestart();
+      supervisor.kill('SIGTERM');
+      const afterTerm = await restarted;
+      expect(afterTerm).toMatchObject({ restarts: 2, attempts: 1 });
+      await local.client.send(new ListTablesCommand({}));
+    } finally {
+      const last = local.pid;
+      await local.stop();
+      expect(isRunning(last)).toBe(false);
+    }
+  });
+});
+
 describe('listensOn (local/port-owner.ts)', () => {
   it('tells the process listening on a port from one that is not', async () => {
     const { createServer } = await import('node:net');
