@@ -24,3 +24,13 @@ export function processRssMiB(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/** Whether process `pid` exists (one of another user's counts: EPERM). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLE_SETTINGS } from '../../infra/bundle-settings.ts';
+import { isAlive } from '../process-stats.ts';
 
 /**
  * The sandboxes' code, bundled by esbuild as the CDK bundles each function for Lambda (same format,
@@ -71,13 +72,4 @@ async function removeOrphans(): Promise<void> {
       await rm(join(tmpdir(), name), { recursive: true, force: true });
     }),
   );
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
