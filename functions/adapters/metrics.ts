@@ -24,6 +24,13 @@ export const metricNames = {
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
 
+/** One data point with its value and unit (a count of 1 needs only the name). */
+export interface MetricPoint {
+  name: MetricName;
+  value: number;
+  unit: (typeof MetricUnit)[keyof typeof MetricUnit];
+}
+
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error };
 const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'freezeflow', logger: quiet });
 

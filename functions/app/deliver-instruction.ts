@@ -15,6 +15,7 @@ import {
   decideDeliveryFailed,
   decideRetry,
   deliveryIdOf,
+  deliveryLatencyMs,
   deliveryWanted,
 } from '../domain/delivery.ts';
 import { secondsUntil } from '../domain/delivery-schedule.ts';
@@ -35,6 +36,8 @@ export interface DeliveryStep {
   timeoutSeconds: number;
   /** Seconds until the next attempt (RETRY; 1 otherwise). */
   waitSeconds: number;
+  /** DELIVERED for the first time: ms from the first attempt to the bank's acknowledgement. */
+  deliveryLatencyMs?: number;
 }
 
 export function deliveryMessage(i: StopPaymentInstruction, apiBaseUrl: string): PushMessage {
@@ -153,7 +156,13 @@ async function recordDelivered(
   });
   const after = await getInstruction(deps.db, instructionId);
   if (!after) throw new Error(`instruction ${instructionId} vanished`);
-  return view(after, now, result?.changed ? 'DELIVERED' : 'DONE');
+  if (!result?.changed) return view(after, now, 'DONE');
+  // Only the first delivery has a latency: a redelivery keeps the first dispatchedAt.
+  const latency = after.dispatchedAt === now.toISOString() ? deliveryLatencyMs(after) : undefined;
+  return {
+    ...view(after, now, 'DELIVERED'),
+    ...(latency === undefined ? {} : { deliveryLatencyMs: latency }),
+  };
 }
 
 async function scheduleRetry(

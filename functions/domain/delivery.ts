@@ -102,6 +102,16 @@ export function decideDelivered(
   };
 }
 
+/**
+ * Milliseconds from the first delivery attempt to the bank's acknowledgement of it (the
+ * DeliveryLatency metric, functions/adapters/metrics.ts); undefined until both are known.
+ */
+export function deliveryLatencyMs(i: Pick<StopPaymentInstruction, 'deliveryStartedAt' | 'dispatchedAt'>) {
+  if (!i.deliveryStartedAt || !i.dispatchedAt) return undefined;
+  const ms = Date.parse(i.dispatchedAt) - Date.parse(i.deliveryStartedAt);
+  return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
+}
+
 export type RetryDecision =
   | { kind: 'retry'; waitSeconds: number; decision: InstructionDecision }
   | { kind: 'giveUp' }

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
 import { correlate, loggerMiddleware } from '../adapters/logger.ts';
-import { type MetricName, metricsMiddleware, recordMetric } from '../adapters/metrics.ts';
+import { type MetricName, type MetricPoint, metricsMiddleware, recordMetric } from '../adapters/metrics.ts';
 import { Id } from '../schemas/common.ts';
 
 /** Input every instruction task receives from the state machine. */
@@ -17,8 +17,11 @@ export type InstructionTaskInput = z.infer<typeof InstructionTaskInput>;
 export function taskHandler<I, O>(
   schema: ZodType<I>,
   task: (input: I) => Promise<O>,
-  /** The domain metric a result counts for, if any (e.g. a delivery that reached the bank). */
-  metricOf?: (output: O) => MetricName | undefined,
+  /**
+   * The domain metrics a result counts for, if any: a name counts 1 (a delivery that reached the
+   * bank), a point carries its value and unit (the delivery's latency).
+   */
+  metricOf?: (output: O) => MetricName | readonly MetricPoint[] | undefined,
 ) {
   return middy<unknown, O, Error, Context>()
     .use(loggerMiddleware())
@@ -28,7 +31,8 @@ export function taskHandler<I, O>(
       correlate(input as Record<string, unknown>);
       const output = await task(input);
       const metric = metricOf?.(output);
-      if (metric) recordMetric(metric);
+      if (typeof metric === 'string') recordMetric(metric);
+      else for (const point of metric ?? []) recordMetric(point.name, point.value, point.unit);
       return output;
     });
 }

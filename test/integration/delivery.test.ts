@@ -110,6 +110,8 @@ describe('delivery until the deadline', () => {
     expect(waits[1]).toBeGreaterThanOrEqual(20); // Retry-After is a floor
     const delivered = await deliverInstruction(deps, id);
     expect(delivered).toMatchObject({ outcome: 'DELIVERED', awaiting: true });
+    // The DeliveryLatency metric's value: first attempt → the bank's acknowledgement.
+    expect(delivered.deliveryLatencyMs).toBe(waits.reduce((a, b) => a + b, 0) * 1000);
     expect(connector.deliveries).toHaveLength(4);
     expect(new Set(connector.deliveries.map((d) => d.deliveryId))).toEqual(new Set([`${id}:FREEZE`]));
     expect(new Set(connector.deliveries.map((d) => d.body)).size).toBe(1); // the same body each time
@@ -136,7 +138,12 @@ describe('delivery until the deadline', () => {
       deliverInstruction(deps, id, 'system:workflow'),
       deliverInstruction(deps, id, 'system:reconciler'),
     ];
+    let settled = 0;
+    for (const step of racing) void step.then(() => (settled += 1));
     await expect.poll(() => connector.deliveries.length).toBe(1);
+    // The two that lost the claim answer while the attempt is still in flight (the gate holds it):
+    // wait for them, so that a slow machine cannot make them read the retry written after it.
+    await expect.poll(() => settled, { timeout: 10_000 }).toBe(2);
     open();
     connector.gate = undefined;
     const steps = await Promise.all(racing);

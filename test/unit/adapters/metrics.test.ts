@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { metricNames } from '../../../functions/adapters/metrics.ts';
+import type { DeliveryStep } from '../../../functions/app/deliver-instruction.ts';
+import { dispatchMetrics } from '../../../functions/dispatch-instruction/handler.ts';
 import { taskHandler } from '../../../functions/workflow/task-handler.ts';
 import { localLambdaContext } from '../../../local/lambda-context.ts';
 
@@ -47,6 +49,41 @@ describe('metrics from the task wrapper', () => {
     expect(emf[0]?._aws?.CloudWatchMetrics[0]?.Namespace).toBe('freezeflow');
     expect(emf[0]?._aws?.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(['InstructionsDelivered']);
     expect(emf[0]).toMatchObject({ InstructionsDelivered: 1, service: 'freezeflow' });
+  });
+
+  it('writes the dispatch step’s DeliveryLatency in milliseconds beside InstructionsDelivered', async () => {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'freezeflow-dispatch');
+    const step: DeliveryStep = {
+      outcome: 'DELIVERED',
+      awaiting: true,
+      timeoutSeconds: 600,
+      waitSeconds: 1,
+      deliveryLatencyMs: 2_345,
+    };
+    const withLatency = taskHandler(
+      z.object({ caseId: z.string(), instructionId: z.string() }),
+      async () => step,
+      dispatchMetrics,
+    );
+    const out = captureStdout();
+    try {
+      await withLatency({ caseId: 'C1', instructionId: 'C1.O1.1' }, localLambdaContext('dispatch'));
+    } finally {
+      out.restore();
+    }
+    const emf = out
+      .lines()
+      .map(
+        (l) =>
+          JSON.parse(l) as Record<string, unknown> & {
+            _aws?: { CloudWatchMetrics: { Metrics: { Name: string; Unit: string }[] }[] };
+          },
+      )
+      .filter((l) => l._aws);
+    const metrics = emf.flatMap((l) => l._aws?.CloudWatchMetrics[0]?.Metrics ?? []);
+    expect(metrics).toContainEqual({ Name: 'DeliveryLatency', Unit: 'Milliseconds' });
+    expect(metrics.map((m) => m.Name)).toContain('InstructionsDelivered');
+    expect(emf.find((l) => 'DeliveryLatency' in l)).toMatchObject({ DeliveryLatency: 2_345 });
   });
 
   it('writes nothing outside Lambda', async () => {
