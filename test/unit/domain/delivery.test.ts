@@ -5,6 +5,7 @@ import {
   decideDelivered,
   decideDeliveryFailed,
   decideRetry,
+  deliveryLatencyMs,
 } from '../../../functions/domain/delivery.ts';
 import { AT, freeze } from './deciders.ts';
 
@@ -96,5 +97,22 @@ describe('delivery deciders (domain/delivery.ts)', () => {
       actor,
     });
     expect(redelivery?.patch.status).toBeUndefined();
+  });
+});
+
+describe('deliveryLatencyMs (the DeliveryLatency metric)', () => {
+  it('is the time from the first attempt to the acknowledgement, and nothing before both are known', () => {
+    expect(
+      deliveryLatencyMs({
+        deliveryStartedAt: '2026-12-01T10:00:00.000Z',
+        dispatchedAt: '2026-12-01T10:00:02.500Z',
+      }),
+    ).toBe(2_500);
+    expect(
+      deliveryLatencyMs({ deliveryStartedAt: '2026-12-01T10:00:00.000Z', dispatchedAt: null }),
+    ).toBeUndefined();
+    expect(
+      deliveryLatencyMs({ deliveryStartedAt: null, dispatchedAt: '2026-12-01T10:00:00.000Z' }),
+    ).toBeUndefined();
   });
 });
