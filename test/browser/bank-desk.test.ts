@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLocalSystem } from '../support/local-system.ts';
@@ -376,5 +378,49 @@ describe('the bank desk in Chromium', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     expect(await axe(page, 'bank desk at 390×844')).toEqual([]);
     await page.context().close();
+  });
+  it('a push bank sends itself a test delivery from its registration page (typed client, POST /banks/{bankId}/test-deliveries)', async () => {
+    const pushes: { headers: Record<string, unknown>; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      req.on('end', () => {
+        pushes.push({ headers: req.headers, body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    try {
+      const registered = await local.api.request('PUT', '/banks/BRAMBLE', {
+        as: { role: 'admin' },
+        body: {
+          name: 'BRAMBLE Bank',
+          mode: 'push',
+          endpoint: `http://127.0.0.1:${port}/hook`,
+          slaSeconds: 600,
+          signingSecret: 'a-signing-secret-of-bramble',
+        },
+      });
+      expect(registered.status).toBeLessThan(300);
+      const page = await browser.page();
+      await signInAsBank(page, 'BRAMBLE', '/bank/registration');
+      await page.getByTestId('registration').waitFor();
+      expect(plain(await page.getByTestId('registration-mode').textContent())).toMatch(/^push/);
+      await page.getByLabel('Kind').selectOption('EXTEND');
+      await page.getByRole('button', { name: 'Send a test delivery' }).click();
+      await page.getByTestId('test-delivery-answer').waitFor();
+      const answer = plain(await page.getByTestId('test-delivery-answer').textContent());
+      expect(answer).toMatch(/delivery id \S+/);
+      await until('the test push', async () => pushes.length > 0);
+      const push = JSON.parse(pushes[0]?.body ?? '{}') as { test?: boolean; kind?: string };
+      expect(push).toMatchObject({ test: true, kind: 'EXTEND' });
+      expect(pushes[0]?.headers['freezeflow-signature']).toBeDefined();
+      await page.context().close();
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 });

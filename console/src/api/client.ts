@@ -1,10 +1,11 @@
 import createClient, { type Middleware } from 'openapi-fetch';
-import type { paths } from './openapi.d.ts';
+import type { paths } from '../../../packages/bank-kit/src/openapi.ts';
 import type { Problem } from './views.ts';
 
 /**
- * The typed client of the public HTTP API, generated from the repo's openapi.json
- * (`npm run console:api-types` writes openapi.d.ts). The console has no other backend.
+ * The typed client of the public HTTP API: the types openapi-typescript generates from the repo's
+ * openapi.json for the bank kit (`npm run openapi`), one definition for both. The console has no
+ * other backend.
  */
 export type Api = ReturnType<typeof createClient<paths>>;
 
@@ -59,49 +60,4 @@ export async function call<T>(
     });
   }
   return { data: result.data as T, status: response.status };
-}
-
-/**
- * A route of API.md that the generated client does not know yet (openapi.json is regenerated when
- * the route lands: `GET /banks/{bankId}`, `POST /banks/{bankId}/test-deliveries`). Same answers
- * as `call`: the body, or ApiError (status 0 for a network error).
- */
-export async function callRoute<T>(
-  baseUrl: string,
-  token: string | undefined,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-): Promise<{ data: T; status: number }> {
-  let response: Response;
-  try {
-    response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (error) {
-    throw new ApiError(0, { title: 'Network error', status: 0, detail: String((error as Error).message) });
-  }
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!response.ok) {
-    const p = (parsed ?? {}) as Partial<Problem>;
-    throw new ApiError(response.status, {
-      title: p.title ?? response.statusText,
-      status: response.status,
-      ...(p.detail ? { detail: p.detail } : {}),
-      ...(p.rule ? { rule: p.rule } : {}),
-      ...(p.errors ? { errors: p.errors } : {}),
-    });
-  }
-  return { data: parsed as T, status: response.status };
 }

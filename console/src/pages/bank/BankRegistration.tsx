@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
-import { ApiError, callRoute } from '../../api/client.ts';
+import { ApiError, call } from '../../api/client.ts';
 import type { BankRegistrationView } from '../../api/views.ts';
 import { useAuth } from '../../auth.tsx';
 import { ErrorBox, Loading, LocalTime } from '../../components/common.tsx';
@@ -27,13 +27,12 @@ function NotAvailable({ error, what }: { error: unknown; what: string }) {
 /** The bank's own connector settings (`GET /banks/{bankId}`) and a test delivery to its receiver. */
 export function BankRegistration() {
   const { session } = useAuth();
-  const { config, token } = useConsole();
+  const { api } = useConsole();
   const bankId = session?.bankId ?? '';
-  const base = config.apiUrl || window.location.origin;
-  const path = `/banks/${encodeURIComponent(bankId)}`;
   const reg = useQuery({
     queryKey: ['bank-registration', bankId],
-    queryFn: async () => (await callRoute<BankRegistrationView>(base, token(), 'GET', path)).data,
+    queryFn: async () =>
+      (await call<BankRegistrationView>(api.GET('/banks/{bankId}', { params: { path: { bankId } } }))).data,
   });
   return (
     <>
@@ -80,17 +79,20 @@ export function BankRegistration() {
           </dl>
         )}
       </section>
-      {reg.data?.mode === 'pull' ? null : <TestDelivery base={base} path={`${path}/test-deliveries`} />}
+      {reg.data?.mode === 'pull' ? null : <TestDelivery bankId={bankId} />}
     </>
   );
 }
 
-function TestDelivery({ base, path }: { base: string; path: string }) {
-  const { token } = useConsole();
+function TestDelivery({ bankId }: { bankId: string }) {
+  const { api } = useConsole();
   const [kind, setKind] = useState<(typeof KINDS)[number]>('FREEZE');
   const id = useId();
   const send = useMutation({
-    mutationFn: async () => callRoute<{ deliveryId: string }>(base, token(), 'POST', path, { kind }),
+    mutationFn: async () =>
+      call<{ deliveryId: string }>(
+        api.POST('/banks/{bankId}/test-deliveries', { params: { path: { bankId } }, body: { kind } }),
+      ),
   });
   function submit(event: FormEvent) {
     event.preventDefault();

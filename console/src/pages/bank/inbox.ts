@@ -52,7 +52,7 @@ export function useInbox(bankId: string) {
       do {
         const { data } = await call<InboxPage>(
           api.GET('/banks/{bankId}/instructions', {
-            params: { path: { bankId }, query: { limit: '100', ...(cursor ? { cursor } : {}) } },
+            params: { path: { bankId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } },
           }),
         );
         items.push(...data.items.map(asInstructionView));
