@@ -35,7 +35,7 @@ export interface DynamoLocalOptions {
   port?: number;
   /** JVM options; the default (JAVA_OPTIONS.quickStart) trades peak JIT speed for a faster start. */
   javaToolOptions?: string;
-  /** How long to wait for the first ListTables answer. */
+  /** How long to wait for the first ListTables answer (default DEFAULT_START_TIMEOUT_MS). */
   startTimeoutMs?: number;
   /** Restart the JVM when it dies without stop() (same port and data dir): see Supervisor. */
   supervise?: boolean | SuperviseOptions;
@@ -70,6 +70,12 @@ export const JAVA_OPTIONS = {
 const DEFAULT_JAVA_TOOL_OPTIONS = JAVA_OPTIONS.quickStart;
 const READY_POLL_MS = 100;
 const KILL_GRACE_MS = 3_000;
+/**
+ * A JVM is ready in 3–5 s on an idle machine; beside the fault tier's servers on two cores, more
+ * than 30 s was seen (then killed and started again, which costs the same again): only a JVM that
+ * is silent this long is taken for hung.
+ */
+const DEFAULT_START_TIMEOUT_MS = 90_000;
 const GROUP_SIGNAL_GRACE_MS = 500;
 const OUTPUT_TAIL_CHARS = 8_000;
 
@@ -198,7 +204,7 @@ async function launch(
   });
 
   const probe = new DynamoDBClient({ ...localClientConfig(`http://127.0.0.1:${port}`), maxAttempts: 1 });
-  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   try {
     for (;;) {
       if (spawnError || hasExited(child)) {

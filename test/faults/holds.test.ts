@@ -179,6 +179,18 @@ describe('holds', () => {
       () => (sys.bank.delivered(release.instructionId, 'RELEASE') ? true : undefined),
       15_000,
     );
+    // Measured once the release has nothing left to do but wait (overdue, reminded, escalated):
+    // the steps before it are real work (with the sandboxes' cold starts, a third of a core over
+    // 5 s on a loaded machine), a spinning timer is not.
+    await until(
+      'the release escalated',
+      async () =>
+        (await getCase(sys.api, caseId)).releases.find((r) => r.instructionId === release.instructionId)
+          ?.escalatedAt
+          ? true
+          : undefined,
+      HOLD_SECONDS * 1000,
+    );
     const load = await serverLoad();
     const held = instructionOf(await getCase(sys.api, caseId), id);
     const holdUntil = Date.parse(held.holdUntil ?? '') || Date.now() + HOLD_SECONDS * 1000;
