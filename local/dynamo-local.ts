@@ -24,7 +24,7 @@ import { log } from '../functions/adapters/logger.ts';
 import { freezeflowTable, type TableDefinition } from '../functions/adapters/table-definition.ts';
 import { localClientConfig } from './dynamo-client-config.ts';
 import { freePort } from './free-port.ts';
-import { listensOn } from './port-owner.ts';
+import { answersForItself } from './port-owner.ts';
 
 export { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig } from './dynamo-client-config.ts';
 
@@ -220,8 +220,7 @@ async function launch(
         await probe.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2_000) });
         // Answered, but by whom? Another runtime's JVM may have taken the port first (ours then dies
         // of a BindException and the loop above reports the port in use).
-        const owner = await listensOn(child.pid ?? -1, port);
-        if (owner === true || (owner === undefined && !hasExited(child))) break;
+        if (await answersForItself(child.pid ?? -1, port, () => !hasExited(child))) break;
       } catch {
         // not listening yet
       }

@@ -40,3 +40,12 @@ export async function listensOn(pid: number, port: number): Promise<boolean | un
   }
   return false;
 }
+
+/**
+ * Whether an answer on `port` may be taken for process `pid`'s: it listens there, or /proc cannot
+ * tell and the process is still alive (a JVM or server that lost the port race has exited).
+ */
+export async function answersForItself(pid: number, port: number, alive: () => boolean): Promise<boolean> {
+  const owner = await listensOn(pid, port);
+  return owner === true || (owner === undefined && alive());
+}

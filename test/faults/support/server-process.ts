@@ -14,7 +14,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../../local/free-port.ts';
-import { listensOn } from '../../../local/port-owner.ts';
+import { answersForItself } from '../../../local/port-owner.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const FAULTS_DIR = join(REPO_ROOT, '.faults');
@@ -151,8 +151,7 @@ export async function startServer(
         await response.arrayBuffer();
         // Ours, not another worker's server that took the port while this one was down (restart):
         // the answer must come from the child's own socket.
-        const owner = await listensOn(pgid, port);
-        if (response.status === 200 && (owner === true || (owner === undefined && !gone))) break;
+        if (response.status === 200 && (await answersForItself(pgid, port, () => !gone))) break;
       } catch {
         // not listening yet
       }

@@ -19,6 +19,26 @@ function captureStdout(): { lines: () => string[]; restore: () => void } {
   return { lines: () => chunks.join('').split('\n').filter(Boolean), restore: () => spy.mockRestore() };
 }
 
+interface EmfLine extends Record<string, unknown> {
+  _aws?: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string; Unit: string }[] }[] };
+}
+
+/** Runs one task invocation and returns the EMF lines it wrote to stdout. */
+async function emfLinesOf(
+  task: (event: unknown, context: ReturnType<typeof localLambdaContext>) => Promise<unknown>,
+): Promise<EmfLine[]> {
+  const out = captureStdout();
+  try {
+    await task({ caseId: 'C1', instructionId: 'C1.O1.1' }, localLambdaContext('dispatch'));
+  } finally {
+    out.restore();
+  }
+  return out
+    .lines()
+    .map((l) => JSON.parse(l) as EmfLine)
+    .filter((l) => l._aws);
+}
+
 const delivered = taskHandler(
   z.object({ caseId: z.string(), instructionId: z.string() }),
   async () => ({ outcome: 'DELIVERED' as const }),
@@ -30,21 +50,7 @@ afterEach(() => vi.unstubAllEnvs());
 describe('metrics from the task wrapper', () => {
   it('writes InstructionsDelivered as EMF in namespace freezeflow inside Lambda', async () => {
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'freezeflow-dispatch');
-    const out = captureStdout();
-    try {
-      await delivered({ caseId: 'C1', instructionId: 'C1.O1.1' }, localLambdaContext('dispatch'));
-    } finally {
-      out.restore();
-    }
-    const emf = out
-      .lines()
-      .map(
-        (l) =>
-          JSON.parse(l) as {
-            _aws?: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
-          },
-      )
-      .filter((l) => l._aws);
+    const emf = await emfLinesOf(delivered);
     expect(emf).toHaveLength(1);
     expect(emf[0]?._aws?.CloudWatchMetrics[0]?.Namespace).toBe('freezeflow');
     expect(emf[0]?._aws?.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(['InstructionsDelivered']);
@@ -65,21 +71,7 @@ describe('metrics from the task wrapper', () => {
       async () => step,
       dispatchMetrics,
     );
-    const out = captureStdout();
-    try {
-      await withLatency({ caseId: 'C1', instructionId: 'C1.O1.1' }, localLambdaContext('dispatch'));
-    } finally {
-      out.restore();
-    }
-    const emf = out
-      .lines()
-      .map(
-        (l) =>
-          JSON.parse(l) as Record<string, unknown> & {
-            _aws?: { CloudWatchMetrics: { Metrics: { Name: string; Unit: string }[] }[] };
-          },
-      )
-      .filter((l) => l._aws);
+    const emf = await emfLinesOf(withLatency);
     const metrics = emf.flatMap((l) => l._aws?.CloudWatchMetrics[0]?.Metrics ?? []);
     expect(metrics).toContainEqual({ Name: 'DeliveryLatency', Unit: 'Milliseconds' });
     expect(metrics.map((m) => m.Name)).toContain('InstructionsDelivered');
